@@ -1,0 +1,56 @@
+# backprop-course — the three commands of the README's quick start:
+#   make lab    student: install into .venv and open JupyterLab on notebooks/
+#   make demo   instructor: grade the shipped sample class into demo/ and print the table
+#   make test   the test suite (what .ci/run calls)
+# Each target installs what it needs; nothing else has to be set up first.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TSTAMP := $(VENV)/.installed-test
+
+.PHONY: lab demo test release bundle doctor bench sysdeps clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TSTAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# System packages: bubblewrap sandboxes student code during grading.
+sysdeps:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	  echo "installing bubblewrap (apt)"; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq bubblewrap >/dev/null \
+	  || echo "WARNING: could not install bubblewrap; 'bpcourse grade' will refuse to run without --unsafe"; }
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+
+demo: $(STAMP) sysdeps
+	$(BIN)/bpcourse grade samples/class --out demo
+
+test: $(TSTAMP) sysdeps
+	$(BIN)/python -m pytest
+
+release: $(STAMP)
+	$(BIN)/bpcourse release
+
+bundle: $(STAMP)
+	$(BIN)/bpcourse bundle --out dist/backprop-course-student.zip
+
+doctor: $(STAMP)
+	$(BIN)/bpcourse doctor
+
+bench: $(STAMP) sysdeps
+	$(BIN)/python bench/grade_throughput.py
+
+clean:
+	rm -rf demo build dist test-artifacts .pytest_cache

@@ -1,0 +1,56 @@
+"""Hidden checks: for each graded exercise, the inputs a student never sees.
+
+An exercise ``name`` is graded by the test cell ``check_<name>`` of its notebook, whose hidden
+region calls ``record("<name>", <function>)`` (:mod:`bpcourse.grading`). Its student code
+lives in the solution cell with grade id ``<name>``; a hint goes there as a comment.
+
+The inputs are drawn from a generator seeded by (course secret, student, assignment,
+exercise), so a hard-coded answer, or one copied from another student, fails.
+The expected outputs are computed here, on the trusted side, from :mod:`solutions`.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from solutions.mistakes import Mistake
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One graded function of one notebook."""
+
+    name: str                                   # solution cell id; test cell is check_<name>
+    reference: Callable                         # from solutions/
+    cases: Callable[[np.random.Generator], list]  # rng -> list of kwargs (encodable values)
+    mistakes: Sequence[Mistake] = field(default_factory=tuple)
+    tol: float = 1e-9                           # rel_error accepted as "equal to the reference"
+
+    @property
+    def grade_id(self) -> str:
+        return f"check_{self.name}"
+
+
+def seed_for(secret: str, student: str, assignment: str, exercise: str) -> int:
+    """A 64-bit seed from the course secret and the submission's identity."""
+    digest = hashlib.sha256("\x1f".join([secret, student, assignment, exercise]).encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def exercises(assignment: str) -> list[Exercise]:
+    """The graded exercises of an assignment (empty for an unknown one)."""
+    from autograde.hidden import intro
+
+    registry = {"00_intro": intro.EXERCISES}
+    return list(registry.get(assignment, []))
+
+
+def make_cases(secret: str, student: str, assignment: str) -> dict[str, list]:
+    """Hidden inputs of every exercise of ``assignment`` for ``student`` (not yet encoded)."""
+    return {
+        ex.name: ex.cases(np.random.default_rng(seed_for(secret, student, assignment, ex.name)))
+        for ex in exercises(assignment)
+    }

@@ -1,0 +1,131 @@
+"""Reading a class of submissions: a folder ``<student>/<assignment>/<notebook>.ipynb`` or a zip of one.
+
+Nothing here modifies the input. A zip is extracted (safely: no absolute paths, no ``..``,
+no links, bounded sizes) into a folder the caller owns. Each ``<student>/<assignment>`` pair
+becomes a :class:`Found` with a status: ``ok`` or the reason it cannot be graded.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import nbformat
+
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_ZIP_FILES = 20_000
+MAX_ZIP_BYTES = 1 << 30          # uncompressed, in all
+MAX_NOTEBOOK_BYTES = 50 << 20    # one notebook
+
+
+class IntakeError(ValueError):
+    """The class as a whole cannot be read (missing path, bad zip, unsafe zip)."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """One ``<student>/<assignment>`` folder of the input and what is wrong with it, if anything."""
+
+    student: str
+    assignment: str
+    folder: Path
+    status: str = "ok"     # ok | unknown_assignment | missing_notebook | corrupt_notebook | bad_student_id
+    message: str = ""
+
+    @property
+    def notebook(self) -> Path:
+        return self.folder / f"{self.assignment}.ipynb"
+
+
+def extract_zip(path: Path, dest: Path) -> Path:
+    """Extract ``path`` into ``dest`` safely and return the class root inside it."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise IntakeError(f"{path}: not a readable zip file ({e})") from e
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_FILES:
+            raise IntakeError(f"{path}: {len(infos)} entries, more than {MAX_ZIP_FILES}")
+        if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
+            raise IntakeError(f"{path}: more than {MAX_ZIP_BYTES >> 20} MB uncompressed (zip bomb?)")
+        for info in infos:
+            name = PurePosixPath(info.filename)
+            if name.is_absolute() or ".." in name.parts or "\\" in info.filename:
+                raise IntakeError(f"{path}: unsafe path in zip: {info.filename!r}")
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise IntakeError(f"{path}: the zip contains a symbolic link: {info.filename!r}")
+        dest.mkdir(parents=True, exist_ok=True)
+        for info in infos:
+            target = dest.joinpath(*PurePosixPath(info.filename).parts)
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with zf.open(info) as src, open(target, "wb") as out:
+                    shutil.copyfileobj(src, out)
+            except (zipfile.BadZipFile, OSError, EOFError) as e:
+                raise IntakeError(f"{path}: entry {info.filename!r} is damaged ({e})") from e
+    return _class_root(dest)
+
+
+def _class_root(root: Path) -> Path:
+    """Skip wrapper folders: a zip of ``class/`` holds ``class/<student>/...``."""
+    while True:
+        entries = [p for p in root.iterdir() if not _skipped(p)]
+        if len(entries) != 1 or not entries[0].is_dir():
+            return root
+        child = entries[0]
+        grandchildren = [p for p in child.iterdir() if not _skipped(p)]
+        # child is a student if its folders look like assignments (they hold notebooks)
+        if any(g.is_dir() and any(g.glob("*.ipynb")) for g in grandchildren):
+            return root
+        root = child
+
+
+def _skipped(p: Path) -> bool:
+    return p.name.startswith(".") or p.name == "__MACOSX"
+
+
+def scan(root: Path, known: list[str], selected: list[str] | None = None) -> list[Found]:
+    """Every ``<student>/<assignment>`` folder under ``root``, checked but not graded."""
+    if not root.is_dir():
+        raise IntakeError(f"{root}: no such folder of submissions")
+    found = []
+    for student_dir in sorted(p for p in root.iterdir() if p.is_dir() and not _skipped(p)):
+        student = student_dir.name
+        for folder in sorted(p for p in student_dir.iterdir() if p.is_dir() and not _skipped(p)):
+            a = folder.name
+            if selected and a not in selected:
+                continue
+            if not STUDENT_ID.match(student):
+                found.append(Found(student, a, folder, "bad_student_id",
+                                   f"student folder name {student!r} is not a valid id "
+                                   "(letters, digits, _ . -; at most 64)"))
+            elif a not in known:
+                found.append(Found(student, a, folder, "unknown_assignment",
+                                   f"no assignment {a!r} in this course (known: {', '.join(known)})"))
+            else:
+                found.append(_check_notebook(Found(student, a, folder)))
+    return found
+
+
+def _check_notebook(f: Found) -> Found:
+    nb = f.notebook
+    if not nb.is_file():
+        others = ", ".join(p.name for p in f.folder.glob("*.ipynb")) or "none"
+        return Found(f.student, f.assignment, f.folder, "missing_notebook",
+                     f"{f.assignment}.ipynb not found (notebooks present: {others})")
+    if nb.stat().st_size > MAX_NOTEBOOK_BYTES:
+        return Found(f.student, f.assignment, f.folder, "corrupt_notebook",
+                     f"{nb.name} is larger than {MAX_NOTEBOOK_BYTES >> 20} MB")
+    try:
+        nbformat.validate(nbformat.read(nb, as_version=4))
+    except Exception as e:  # noqa: BLE001 - JSON, schema and encoding errors alike
+        return Found(f.student, f.assignment, f.folder, "corrupt_notebook",
+                     f"{nb.name} cannot be read as a notebook: {type(e).__name__}: {str(e)[:200]}")
+    return f

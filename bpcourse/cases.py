@@ -1,0 +1,81 @@
+"""Plain-JSON encoding of hidden inputs and of a student's outputs.
+
+The grader (trusted, outside the sandbox) writes the hidden inputs of one submission to
+``CASES_FILE``; during grading the notebook's hidden cells call the student's function on
+them (:func:`bpcourse.grading.record`) and write the outputs to ``OUTPUT_DIR``. The grader
+then compares those outputs with the reference *outside* the kernel. Everything crossing
+the sandbox boundary is JSON — no pickles, so a submission cannot smuggle in code.
+
+An encoded value is one of:
+
+- a number, a string, ``None`` or a bool: itself;
+- ``{"array": nested lists, "shape": [...]}``: a float64 ndarray;
+- ``{"fn": name, "params": {...}}``: a test function from :data:`FUNCTIONS` (for exercises
+  whose argument is a function, e.g. a numerical derivative).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+CASES_FILE = ".bpcourse_cases.json"
+OUTPUT_DIR = ".bpcourse_out"
+
+
+def _poly(c):
+    c = [float(v) for v in c]
+    return lambda x: sum(ci * x ** i for i, ci in enumerate(c))
+
+
+def _wave(a, b, c):
+    return lambda x: a * math.sin(b * x) + c * x * x
+
+
+def _mix(a, b, c):
+    return lambda x: float(np.sum(a * x * x + b * np.sin(x)) + c * np.sum(x) ** 2)
+
+
+#: Test functions that hidden inputs may name. Each takes its params and returns ``f``.
+FUNCTIONS: dict[str, Callable[..., Callable]] = {
+    "poly": _poly,              # f(x) = sum_i c_i x^i            (scalar x)
+    "wave": _wave,              # f(x) = a sin(bx) + c x^2        (scalar x)
+    "mix": _mix,                # f(x) = sum(a x^2 + b sin x) + c (sum x)^2   (a, b of x's shape)
+}
+
+
+def encode(value: Any) -> Any:
+    """Encode a Python/numpy value as JSON-ready data (see the module docstring)."""
+    if isinstance(value, dict) and "fn" in value:
+        return {"fn": value["fn"], "params": {k: encode(v) for k, v in value["params"].items()}}
+    if isinstance(value, (bool, str)) or value is None:
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating)) and np.ndim(value) == 0:
+        return float(value)
+    arr = np.asarray(value, dtype=np.float64)
+    return {"array": arr.tolist(), "shape": list(arr.shape)}
+
+
+def decode(data: Any) -> Any:
+    """Inverse of :func:`encode`; functions are built from :data:`FUNCTIONS`."""
+    if isinstance(data, dict) and "array" in data:
+        return np.asarray(data["array"], dtype=np.float64).reshape(data["shape"])
+    if isinstance(data, dict) and "fn" in data:
+        if data["fn"] not in FUNCTIONS:
+            raise ValueError(f"unknown test function {data['fn']!r}")
+        return FUNCTIONS[data["fn"]](**{k: decode(v) for k, v in data["params"].items()})
+    return data
+
+
+def encode_output(value: Any) -> dict:
+    """Encode what a student's function returned: type name, shape and float64 values."""
+    out = {"type": type(value).__name__}
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        out["error"] = f"не число и не массив чисел ({type(value).__name__}: {e})"[:300]
+        return out
+    out["shape"] = list(arr.shape)
+    out["value"] = arr.tolist()
+    return out

@@ -1,0 +1,139 @@
+"""Visible checks: type, then shape, then finiteness, then values — each with its own message.
+
+Every helper either prints one line starting with ``✔`` or raises :class:`CheckError`
+(an ``AssertionError``, so nbgrader scores the cell 0) with a Russian message that says what
+is wrong and where: which entry, how large the error. Nothing is written to stderr, because
+nbgrader scores a test cell with anything on stderr as failed.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from bpcourse.gradcheck import rel_error
+
+
+class CheckError(AssertionError):
+    """A visible check failed; the message is for the student."""
+
+
+def ok(message: str) -> None:
+    """Report a passed check on stdout."""
+    print(f"✔ {message}")
+
+
+def _fail(message: str, hint: str | None = None) -> None:
+    if hint:
+        message = f"{message}\nПодсказка: {hint}"
+    raise CheckError(message)
+
+
+def check_not_implemented(name: str, fn: Callable, *args, **kwargs):
+    """Call ``fn`` and turn a ``NotImplementedError`` into a clear "not done yet" failure."""
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        _fail(f"{name}: функция ещё не реализована (внутри осталось `raise NotImplementedError`).")
+
+
+def check_type(name: str, value, kinds=(np.ndarray,)) -> None:
+    """``value`` must be an instance of one of ``kinds``."""
+    if not isinstance(value, kinds):
+        names = " или ".join(k.__name__ for k in kinds)
+        _fail(f"{name}: ожидался тип {names}, получен {type(value).__name__}.",
+              "проверьте, что функция возвращает значение (нет ли пропущенного `return`).")
+
+
+def check_shape(name: str, value: np.ndarray, shape: tuple, hint: str | None = None) -> None:
+    """``value.shape`` must equal ``shape``; names the usual transposes and lost axes."""
+    got = tuple(np.shape(value))
+    shape = tuple(shape)
+    if got == shape:
+        return
+    if got == shape[::-1] and len(shape) == 2:
+        hint = hint or "форма транспонирована — не пропущено ли `.T`?"
+    elif len(got) == len(shape) + 1 or len(got) + 1 == len(shape):
+        hint = hint or ("лишняя или потерянная ось: сравните (n,) и (n, 1); "
+                        "np.sum(..., axis=...) без keepdims теряет ось.")
+    elif len(got) == 2 and len(shape) == 2 and got[0] == got[1] and shape[1] == 1:
+        hint = hint or "квадратная матрица вместо столбца — это broadcasting (n,) с (n, 1)."
+    _fail(f"{name}: неверная форма: ожидалась {shape}, получена {got}.", hint)
+
+
+def check_finite(name: str, value) -> None:
+    """No NaN and no inf anywhere in ``value``."""
+    arr = np.asarray(value, dtype=np.float64)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
+        _fail(f"{name}: значение не конечно (NaN или inf) в элементе {idx or 'скаляр'}.",
+              "переполнение exp, деление на ноль или log(0)?")
+
+
+def check_close(name: str, got, expected, *, tol: float = 1e-7, hint: str | None = None,
+                wrong: tuple = ()) -> None:
+    """Type, shape, finiteness, then values: ``rel_error(got, expected) <= tol``.
+
+    ``expected`` is a small value written into the check (never the reference code).
+    ``wrong`` lists ``(value, hint)`` pairs: what a typical mistake returns on this input and
+    what to say when ``got`` equals it. Otherwise the message names the worst entry and its
+    relative error.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    if expected.ndim == 0:
+        if not isinstance(got, (int, float, np.floating, np.integer)) and np.ndim(got) != 0:
+            _fail(f"{name}: ожидалось число, получено {type(got).__name__} формы {np.shape(got)}.",
+                  hint or "возвращайте число (float), а не массив.")
+        if got is None:
+            _fail(f"{name}: функция вернула None.", "пропущен `return`?")
+    else:
+        check_type(name, got)
+        check_shape(name, got, expected.shape)
+    check_finite(name, got)
+    got_arr = np.asarray(got, dtype=np.float64)
+    err = np.abs(got_arr - expected) / np.maximum(1e-8, np.abs(got_arr) + np.abs(expected))
+    if np.max(err, initial=0.0) > tol:
+        for value, wrong_hint in wrong:
+            value = np.asarray(value, dtype=np.float64)
+            if value.shape == got_arr.shape and rel_error(got_arr, value) <= max(tol, 1e-9):
+                _fail(f"{name}: неверное значение.", wrong_hint)
+        if expected.ndim == 0:
+            where, g = "", float(got_arr)
+            msg = f"{name}: неверное значение {g:.6g} (относительная ошибка {float(err):.1e})."
+        else:
+            where = tuple(int(i) for i in np.unravel_index(np.argmax(err), err.shape))
+            msg = (f"{name}: неверное значение в элементе {where}: получено {got_arr[where]:.6g}, "
+                   f"относительная ошибка {err[where]:.1e}.")
+            if np.allclose(got_arr, -expected, rtol=1e-6, atol=1e-12):
+                hint = hint or "все знаки перевёрнуты."
+        _fail(msg, hint)
+    ok(f"{name}: верно")
+
+
+def check_gradient(name: str, analytic, numeric, *, tol: float = 1e-6, hint: str | None = None) -> None:
+    """Compare an analytic gradient with a numerical one (same shape, rel_error <= tol)."""
+    numeric = np.asarray(numeric, dtype=np.float64)
+    if numeric.ndim:
+        check_type(name, analytic)
+        check_shape(name, analytic, numeric.shape)
+    check_finite(name, analytic)
+    err = rel_error(analytic, numeric)
+    if err > tol:
+        _fail(f"{name}: не совпадает с численным градиентом: rel_error = {err:.1e} (нужно ≤ {tol:.0e}).",
+              hint)
+    ok(f"{name}: совпадает с численным градиентом (rel_error = {err:.1e})")
+
+
+def check_raises(name: str, exc_type: type, fn: Callable, *args, hint: str | None = None, **kwargs) -> None:
+    """``fn(*args)`` must raise ``exc_type``."""
+    try:
+        fn(*args, **kwargs)
+    except exc_type:
+        ok(f"{name}: ошибка {exc_type.__name__} поднята, как нужно")
+        return
+    except NotImplementedError:
+        _fail(f"{name}: функция ещё не реализована (внутри осталось `raise NotImplementedError`).")
+    except Exception as e:  # noqa: BLE001 - any other exception is the student's bug to see
+        _fail(f"{name}: ожидалась ошибка {exc_type.__name__}, а поднята {type(e).__name__}: {e}", hint)
+    _fail(f"{name}: ожидалась ошибка {exc_type.__name__}, но функция ничего не подняла.", hint)

@@ -1,0 +1,57 @@
+"""Runs inside the grading kernel: the student's function on the hidden inputs.
+
+A hidden test cell of a source notebook calls::
+
+    from bpcourse.grading import record
+    record("numerical_derivative", numerical_derivative)
+
+:func:`record` reads the hidden inputs the grader wrote for this student, calls the
+function on each, and writes what came back to ``.bpcourse_out/<exercise>.json``. It never
+compares anything: the kernel runs student code, so a verdict reached here could be forged.
+The grader compares the written outputs with the reference outside the sandbox.
+
+Outside grading (no cases file) it does nothing, so the source notebooks run as they are.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+
+from bpcourse.cases import CASES_FILE, OUTPUT_DIR, decode, encode_output
+
+MAX_OUTPUT_BYTES = 2_000_000
+
+
+def record(exercise: str, fn) -> None:
+    """Call ``fn(**case)`` for each hidden case of ``exercise`` and write the outputs."""
+    if not os.path.exists(CASES_FILE):
+        return
+    with open(CASES_FILE, encoding="utf-8") as f:
+        cases = json.load(f).get(exercise, [])
+    results = []
+    for case in cases:
+        kwargs = {name: decode(value) for name, value in case.items()}
+        before = copy.deepcopy(kwargs)
+        try:
+            value = fn(**kwargs)
+        except Exception as e:  # noqa: BLE001 - the grader reports it; the cell must go on
+            results.append({"raised": type(e).__name__, "message": str(e)[:300]})
+            continue
+        result = encode_output(value)
+        result["mutated"] = [k for k in kwargs if _changed(before[k], kwargs[k])]
+        results.append(result)
+    text = json.dumps({"exercise": exercise, "results": results})
+    if len(text) > MAX_OUTPUT_BYTES:
+        text = json.dumps({"exercise": exercise, "error": "outputs too large"})
+    os.makedirs(OUTPUT_DIR, exist_ok=True)
+    with open(os.path.join(OUTPUT_DIR, f"{exercise}.json"), "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def _changed(a, b) -> bool:
+    import numpy as np
+
+    if isinstance(a, np.ndarray):
+        return not (isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b))
+    return False
