@@ -65,7 +65,9 @@ def bwrap_argv(workdir: str, connection_file: str) -> list[str]:
             if any(d.startswith(p + "/") for p in pythons):
                 args += ["--tmpfs", d]
     args += ["--ro-bind", connection_file, connection_file,
-             "--bind", workdir, workdir, "--chdir", workdir, "--clearenv"]
+             "--bind", workdir, workdir, "--chdir", workdir,
+             # the root is bwrap's own tmpfs, with the mount points in it: make it read-only too
+             "--remount-ro", "/", "--clearenv"]
     env = {"HOME": "/tmp", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
            # only bpcourse/ is mounted from the repository, so this adds nothing else
            "PYTHONPATH": str(BPCOURSE_DIR.parent),

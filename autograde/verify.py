@@ -59,7 +59,7 @@ def _matches(student: dict, expected: tuple, tol: float) -> bool:
     if not (np.isfinite(got) == np.isfinite(exp)).all():
         return False
     finite = np.isfinite(exp)
-    return rel_error(got[finite], exp[finite]) <= tol and np.array_equal(got[~finite], exp[~finite])
+    return rel_error(got[finite], exp[finite]) <= tol and np.array_equal(got[~finite], exp[~finite], equal_nan=True)
 
 
 def read_outputs(workdir: str, exercise: str) -> dict | None:

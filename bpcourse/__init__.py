@@ -10,6 +10,6 @@ What a notebook imports:
 
 Nothing in this package knows the reference solutions: it ships to students.
 """
-from bpcourse.gradcheck import rel_error, numerical_derivative, numerical_gradient, numerical_gradient_array
+from bpcourse.gradcheck import rel_error, numerical_gradient, numerical_gradient_array
 
-__all__ = ["rel_error", "numerical_derivative", "numerical_gradient", "numerical_gradient_array"]
+__all__ = ["rel_error", "numerical_gradient", "numerical_gradient_array"]

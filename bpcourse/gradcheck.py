@@ -37,11 +37,6 @@ def rel_error(a, b) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
-def numerical_derivative(f: Callable[[float], float], x: float, h: float = H) -> float:
-    """Central difference ``(f(x + h) - f(x - h)) / (2h)`` of a scalar function at ``x``."""
-    return float((f(x + h) - f(x - h)) / (2.0 * h))
-
-
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = H) -> np.ndarray:
     """Gradient of a scalar function of an array by central differences.
 

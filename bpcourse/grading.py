@@ -3,7 +3,7 @@
 A hidden test cell of a source notebook calls::
 
     from bpcourse.grading import record
-    record("numerical_derivative", numerical_derivative)
+    record("<exercise>", <the student's function>)
 
 :func:`record` reads the hidden inputs the grader wrote for this student, calls the
 function on each, and writes what came back to ``.bpcourse_out/<exercise>.json``. It never

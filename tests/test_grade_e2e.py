@@ -1,0 +1,230 @@
+"""End to end: `bpcourse grade` on real nbgrader, real kernels in the sandbox, a real gradebook.
+
+One class is graded once per session (fixture ``hostile``): a solved, a blank and a mistaken
+student beside every kind of broken or hostile submission. Each test reads one aspect of
+that run: grades.csv, the gradebook, the autograded notebooks, the feedback, the log.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from autograde import course
+from classes import hostile_class, put, sample
+from conftest import tree_digest
+
+pytestmark = pytest.mark.e2e
+A = "00_intro"
+BPCOURSE = [sys.executable, "-m", "autograde.cli"]
+FAST = ["--timeout", "5", "--cpu-seconds", "40", "--submission-timeout", "180"]
+
+
+def bpcourse(*args, env=None, check=True):
+    out = subprocess.run(BPCOURSE + [str(a) for a in args], capture_output=True, text=True, env=env)
+    if check and out.returncode != 0:
+        raise AssertionError(f"bpcourse {args} exited {out.returncode}:\n{out.stdout}\n{out.stderr}")
+    return out
+
+
+def read_csv(path: Path) -> dict[str, dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return {row["student_id"]: row for row in csv.DictReader(f)}
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory, repo):
+    base = tmp_path_factory.mktemp("hostile")
+    out = base / "course"
+    submissions = hostile_class(base / "class", repo, out)
+    put(submissions, "mistake_forward_difference", sample("mistake_forward_difference"))
+    before = tree_digest(submissions)
+    run = bpcourse("grade", submissions, "--out", out, "--jobs", "2", *FAST)
+    return {"out": out, "class": submissions, "before": before, "log": run.stdout,
+            "rows": read_csv(out / "grades.csv")}
+
+
+def score(rows, student):
+    return float(rows[student]["score"]), float(rows[student]["max_score"])
+
+
+def test_full_zero_and_partial_scores(hostile):
+    rows = hostile["rows"]
+    assert score(rows, "solved") == (6.0, 6.0)
+    assert score(rows, "blank") == (0.0, 6.0)
+    assert score(rows, "mistake_forward_difference") == (4.0, 6.0)
+    assert rows["mistake_forward_difference"]["00_intro/numerical_derivative"] == "0.0"
+    assert rows["mistake_forward_difference"]["00_intro/numerical_gradient"] == "2.0"
+
+
+def test_csv_columns_and_gradebook_agree(hostile):
+    with open(hostile["out"] / "grades.csv", encoding="utf-8") as f:
+        header = next(csv.reader(f))
+    assert header[:4] == ["student_id", "assignment", "score", "max_score"]
+    assert {"00_intro/squared_error", "00_intro/numerical_derivative", "00_intro/rel_error",
+            "00_intro/numerical_gradient", "status", "message"} <= set(header)
+    with Gradebook(course.config(hostile["out"]).CourseDirectory.db_url, course.COURSE_ID) as gb:
+        for student in ["solved", "blank", "mistake_forward_difference", "tamper"]:
+            assert gb.find_submission(A, student).score == float(hostile["rows"][student]["score"])
+
+
+def test_mistake_is_named_in_the_feedback(hostile):
+    html = (hostile["out"] / "feedback" / "mistake_forward_difference" / A / f"{A}.html").read_text()
+    assert "правая разность" in html and "Похоже на типичную ошибку" in html
+    solved = (hostile["out"] / "feedback" / "solved" / A / f"{A}.html").read_text()
+    assert "Скрытая проверка пройдена" in solved and "типичную ошибку" not in solved
+
+
+def test_feedback_reveals_no_hidden_test_or_reference(hostile):
+    pages = list((hostile["out"] / "feedback").rglob("*.html"))
+    assert len(pages) >= 8
+    hidden = [f'record</span><span class="p">(</span><span class="s2">"{ex}"' for ex in
+              ("squared_error", "numerical_derivative", "rel_error", "numerical_gradient")]
+    for page in pages:
+        text = page.read_text()
+        if "deletes_tests" not in str(page):
+            assert "здесь были скрытые проверки" in text, page
+        for secret in ["BEGIN HIDDEN", "END HIDDEN", ".bpcourse_cases", 'record("', *hidden]:
+            assert secret not in text, (page, secret)
+
+
+def test_input_is_never_modified(hostile):
+    assert tree_digest(hostile["class"]) == hostile["before"]
+
+
+@pytest.mark.parametrize("student,status,words", [
+    ("corrupt", "corrupt_notebook", "cannot be read as a notebook"),
+    ("misnamed", "missing_notebook", "my_homework.ipynb"),
+    ("bad name!", "bad_student_id", "not a valid id"),
+    ("os_exit", "kernel_died", "kernel died"),
+    ("loop_ignores_interrupt", "timeout", "did not stop when interrupted"),
+])
+def test_broken_submissions_get_zero_and_a_clear_reason(hostile, student, status, words):
+    row = hostile["rows"][student]
+    assert (row["status"], float(row["score"])) == (status, 0.0)
+    assert words in row["message"]
+    assert student in hostile["log"] and status in hostile["log"]
+
+
+def test_unknown_assignment_is_reported(hostile):
+    row = hostile["rows"]["unknown_assignment"]
+    assert row["assignment"] == "99_nonexistent" and row["status"] == "unknown_assignment"
+
+
+def test_infinite_loop_loses_only_its_exercise(hostile):
+    row = hostile["rows"]["loop_forever"]
+    assert score(hostile["rows"], "loop_forever") == (5.0, 6.0)
+    assert row["00_intro/squared_error"] == "0.0" and "timed out" in row["message"]
+
+
+def test_memory_bomb_is_stopped_and_the_rest_is_graded(hostile):
+    row = hostile["rows"]["memory_bomb"]
+    assert score(hostile["rows"], "memory_bomb") == (6.0, 6.0)
+    assert "ran out of memory" in row["message"]
+
+
+def test_deleted_tests_score_zero_and_are_named(hostile):
+    row = hostile["rows"]["deletes_tests"]
+    assert float(row["score"]) == 0.0 and "test cells deleted" in row["message"]
+
+
+def test_edited_tests_are_restored_from_the_gradebook(hostile):
+    nb = nbformat.read(hostile["out"] / "autograded" / "edits_tests" / A / f"{A}.ipynb", as_version=4)
+    checks_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert len(checks_cells) == 4 and all("checks.check_close" in c.source for c in checks_cells)
+    assert float(hostile["rows"]["edits_tests"]["score"]) == 0.0
+
+
+def test_tampering_in_the_kernel_gains_nothing(hostile):
+    """Every check and the recorder are patched: the kernel reports no error, the grade is 0."""
+    nb = nbformat.read(hostile["out"] / "autograded" / "tamper" / A / f"{A}.ipynb", as_version=4)
+    graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert graded and not any(o.output_type == "error" for c in graded for o in c.outputs)
+    assert score(hostile["rows"], "tamper") == (0.0, 6.0)
+
+
+def test_student_code_cannot_read_the_reference_gradebook_or_others(hostile, repo):
+    nb = nbformat.read(hostile["out"] / "autograded" / "snoop" / A / f"{A}.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert text.count("DENIED") >= 8, text
+    assert "READ /work" not in text and "READ ../" not in text and "IMPORTED" not in text
+    assert "DENIED write" in text and not (repo / "x").exists()
+    secret = (hostile["out"] / ".bpcourse" / "secret").read_text().strip()
+    assert secret not in text
+    assert "PATH=/usr/bin:/bin\\x00'" in text  # PID 1's environment is empty but PATH
+    assert score(hostile["rows"], "snoop") == (6.0, 6.0)
+
+
+def test_good_students_are_untouched_by_the_bad_ones(hostile):
+    assert score(hostile["rows"], "copies_solved") == (6.0, 6.0)
+    assert hostile["rows"]["solved"]["status"] == "ok" and hostile["rows"]["solved"]["message"] == ""
+
+
+def test_progress_is_shown(hostile):
+    assert "[1/" in hostile["log"] and "graded " in hostile["log"]
+
+
+def test_second_run_adds_without_losing_earlier_grades(tmp_path, repo):
+    first = tmp_path / "first"
+    put(first, "solved", sample("solved"))
+    put(first, "late", sample("blank"))
+    out = tmp_path / "course"
+    bpcourse("grade", first, "--out", out, *FAST)
+    assert score(read_csv(out / "grades.csv"), "late") == (0.0, 6.0)
+
+    second = tmp_path / "second"
+    put(second, "solved", sample("solved"))                          # unchanged: kept, not regraded
+    put(second, "late", sample("solved"))                            # resubmitted: regraded
+    put(second, "new", sample("mistake_forward_difference"))         # new student
+    zipped = tmp_path / "second.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        for p in second.rglob("*.ipynb"):
+            zf.write(p, Path("class") / p.relative_to(second))
+    run = bpcourse("grade", zipped, "--out", out, *FAST)
+    assert "solved/00_intro: unchanged" in run.stdout
+    rows = read_csv(out / "grades.csv")
+    assert score(rows, "solved") == (6.0, 6.0)
+    assert score(rows, "late") == (6.0, 6.0)
+    assert score(rows, "new") == (4.0, 6.0)
+
+    third = tmp_path / "third"                                        # a broken resubmission
+    (third / "late" / A).mkdir(parents=True)
+    (third / "late" / A / f"{A}.ipynb").write_text("{broken")
+    bpcourse("grade", third, "--out", out, *FAST)
+    rows = read_csv(out / "grades.csv")
+    assert score(rows, "late") == (6.0, 6.0) and "earlier grade is kept" in rows["late"]["message"]
+
+
+def test_refuses_without_sandbox_unless_unsafe(tmp_path):
+    put(tmp_path / "class", "solved", sample("solved"))
+    env = dict(os.environ, PATH=str(tmp_path / "empty"))  # no bwrap on PATH
+    run = bpcourse("grade", tmp_path / "class", "--out", tmp_path / "out", env=env, check=False)
+    assert run.returncode == 2
+    assert "sandbox cannot start" in run.stderr and "--unsafe" in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--assignment", "42_nope"], "unknown assignment"),
+    ([], "no such folder"),
+])
+def test_bad_arguments_are_clear_errors(tmp_path, args, words):
+    target = tmp_path / "class" if args else tmp_path / "absent"
+    put(tmp_path / "class", "solved", sample("solved"))
+    run = bpcourse("grade", target, "--out", tmp_path / "out", *args, check=False)
+    assert run.returncode == 2 and words in run.stderr
+
+
+def test_bad_zip_is_a_clear_error(tmp_path):
+    (tmp_path / "class.zip").write_bytes(b"PK\x03\x04 definitely not a zip")
+    run = bpcourse("grade", tmp_path / "class.zip", "--out", tmp_path / "out", check=False)
+    assert run.returncode == 2 and "not a readable zip" in run.stderr
+    assert not (tmp_path / "out" / "gradebook.db").exists()

@@ -1,0 +1,99 @@
+"""autograde.intake: folders and zips of submissions; bad input gets a clear error."""
+import os
+import stat
+import zipfile
+
+import pytest
+
+from autograde.intake import IntakeError, extract_zip, scan
+
+KNOWN = ["00_intro"]
+
+
+def nb(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+
+
+def test_scan_reports_each_problem(tmp_path):
+    nb(tmp_path / "ok" / "00_intro" / "00_intro.ipynb")
+    nb(tmp_path / "wrongname" / "00_intro" / "hw.ipynb")
+    nb(tmp_path / "nope" / "42_x" / "42_x.ipynb")
+    nb(tmp_path / "bad id" / "00_intro" / "00_intro.ipynb")
+    (tmp_path / "broken" / "00_intro").mkdir(parents=True)
+    (tmp_path / "broken" / "00_intro" / "00_intro.ipynb").write_bytes(b"\x00\xff garbage")
+    nb(tmp_path / ".hidden" / "00_intro" / "00_intro.ipynb")
+    got = {(f.student, f.assignment): f for f in scan(tmp_path, KNOWN)}
+    assert got[("ok", "00_intro")].status == "ok"
+    assert got[("wrongname", "00_intro")].status == "missing_notebook"
+    assert "hw.ipynb" in got[("wrongname", "00_intro")].message
+    assert got[("nope", "42_x")].status == "unknown_assignment"
+    assert got[("bad id", "00_intro")].status == "bad_student_id"
+    assert got[("broken", "00_intro")].status == "corrupt_notebook"
+    assert not any(s == ".hidden" for s, _ in got)
+    assert [f.student for f in scan(tmp_path, KNOWN, selected=["42_x"])] == ["nope"]
+
+
+def test_scan_of_a_missing_folder_is_an_error(tmp_path):
+    with pytest.raises(IntakeError, match="no such folder"):
+        scan(tmp_path / "absent", KNOWN)
+
+
+def make_zip(path, entries):
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_zip_with_a_wrapper_folder(tmp_path):
+    z = make_zip(tmp_path / "c.zip", {"class/alice/00_intro/00_intro.ipynb": "{}",
+                                      "class/bob/00_intro/00_intro.ipynb": "{}"})
+    root = extract_zip(z, tmp_path / "x")
+    assert sorted(p.name for p in root.iterdir()) == ["alice", "bob"]
+
+
+def test_zip_of_a_single_student_keeps_the_student(tmp_path):
+    z = make_zip(tmp_path / "c.zip", {"alice/00_intro/00_intro.ipynb": "{}"})
+    assert [p.name for p in extract_zip(z, tmp_path / "x").iterdir()] == ["alice"]
+
+
+@pytest.mark.parametrize("name", ["../evil/00_intro/00_intro.ipynb", "/abs/00_intro.ipynb", "a\\..\\b"])
+def test_unsafe_zip_paths_are_refused_and_nothing_is_written(tmp_path, name):
+    z = make_zip(tmp_path / "c.zip", {name: "{}"})
+    with pytest.raises(IntakeError, match="unsafe path"):
+        extract_zip(z, tmp_path / "x")
+    assert not (tmp_path / "x").exists() and not (tmp_path / "evil").exists()
+
+
+def test_zip_with_a_symlink_is_refused(tmp_path):
+    z = tmp_path / "c.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        info = zipfile.ZipInfo("alice/00_intro/00_intro.ipynb")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(info, "/work/main/solutions/intro.py")
+    with pytest.raises(IntakeError, match="symbolic link"):
+        extract_zip(z, tmp_path / "x")
+
+
+def test_not_a_zip_and_a_truncated_zip(tmp_path):
+    (tmp_path / "a.zip").write_text("hello")
+    with pytest.raises(IntakeError, match="not a readable zip"):
+        extract_zip(tmp_path / "a.zip", tmp_path / "x")
+    good = make_zip(tmp_path / "b.zip", {"alice/00_intro/00_intro.ipynb": "{}" * 1000})
+    data = good.read_bytes()
+    (tmp_path / "t.zip").write_bytes(data[: len(data) // 2])
+    with pytest.raises(IntakeError):
+        extract_zip(tmp_path / "t.zip", tmp_path / "y")
+
+
+def test_zip_bomb_is_refused_before_extraction(tmp_path, monkeypatch):
+    import autograde.intake as intake
+    monkeypatch.setattr(intake, "MAX_ZIP_BYTES", 10_000)
+    z = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("alice/00_intro/00_intro.ipynb", "0" * 1_000_000)
+    assert os.path.getsize(z) < 10_000
+    with pytest.raises(IntakeError, match="zip bomb"):
+        extract_zip(z, tmp_path / "x")
+    assert not (tmp_path / "x").exists()
