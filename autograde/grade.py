@@ -2,23 +2,22 @@
 
 How a grade is computed (one submission of one assignment):
 
-1. **Intake** (:mod:`autograde.intake`): the notebook is validated and *copied* into
-   ``DIR/submitted/<student>/<assignment>/`` — the input is never modified — together with
-   the student's hidden inputs (``.bpcourse_cases.json``, seeded per student).
-2. **Autograde** (:mod:`autograde.worker`, one process per submission, ``--jobs`` at a time):
-   nbgrader's ``autograde`` restores the test cells from the gradebook and executes the
-   notebook in the sandbox kernel (:mod:`autograde.sandbox`). nbgrader scores each test
-   cell: full points if it raised nothing. The hidden region of each test cell records the
-   student's outputs on the hidden inputs.
-3. **Verdict** (:mod:`autograde.verify`, here, outside the sandbox): the recorded outputs are
-   compared with the reference. A test cell keeps nbgrader's score only if the trusted
-   verdict passes too, so tampering inside the kernel cannot raise a grade. The verdict (with
-   the mistake's hint, if one is recognised) is stored as the grader's comment.
-4. **Feedback and grades**: nbgrader's ``generate_feedback`` (hidden tests stripped), then
-   ``DIR/grades.csv`` from the gradebook.
+1. **Intake** (here, with :mod:`autograde.intake`): the notebook is validated and *copied*
+   into ``DIR/submitted/<student>/<assignment>/`` — the input is never modified — with the
+   student's hidden inputs (``.bpcourse_cases.json``, seeded per student).
+2. **Autograde** (:mod:`autograde.worker`, one forked process per submission, ``--jobs`` at a
+   time, :mod:`autograde.pool`): nbgrader's ``autograde`` restores the test cells from the
+   gradebook and executes the notebook in the sandbox kernel (:mod:`autograde.sandbox`);
+   nbgrader gives each test cell its points if it raised nothing. The hidden region of each
+   test cell records the student's outputs on the hidden inputs.
+3. **Verdict** (:mod:`autograde.verify`, in the worker, outside the sandbox): the recorded
+   outputs are compared with the reference. A test cell keeps nbgrader's points only if the
+   trusted verdict passes too; the verdict (naming the mistake, if recognised) becomes the
+   grader's comment. Then nbgrader's ``generate_feedback`` (hidden tests stripped).
+4. **Report** (here): ``DIR/grades.csv`` from the gradebook, and the table.
 
-Only this process writes verdicts; every submission's outcome is also kept in
-``DIR/.bpcourse/state.json`` so that a second run on the same DIR adds to the first.
+Every submission's outcome is kept in ``DIR/.bpcourse/state.json``, so that a second run on
+the same DIR adds to the first; each worker's log is in ``DIR/.bpcourse/logs/``.
 """
 from __future__ import annotations
 
@@ -27,23 +26,16 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
 
-from autograde import course, hidden, report, sandbox
+from autograde import course, hidden, pool, report, sandbox, worker
 from autograde.intake import Found, IntakeError, extract_zip, scan
 from autograde.source import assignments as source_assignments, read_source
-from autograde.verify import read_outputs, verify
 from bpcourse.cases import CASES_FILE, encode
 
 
@@ -122,130 +114,13 @@ def stage(found: Found, out: Path, secret: str) -> None:
     (dest / CASES_FILE).write_text(json.dumps(encoded), encoding="utf-8")
 
 
-# --- one submission ---------------------------------------------------------------------------
-
-def run_worker(out: Path, found: Found, opts: Options) -> tuple[dict, float]:
-    """Autograde one submission in a child process; kill its process group on overrun."""
-    env = {k: v for k, v in os.environ.items() if k != "BPCOURSE_SECRET"}  # workers never need it
-    with tempfile.NamedTemporaryFile(prefix="bpcourse-result-", suffix=".json", delete=False) as tmp:
-        result_file = Path(tmp.name)
-    cmd = [sys.executable, "-m", "autograde.worker", "--course", str(out), "--assignment", found.assignment,
-           "--student", found.student, "--timeout", str(opts.timeout), "--result", str(result_file)]
-    if opts.unsafe:
-        cmd.append("--unsafe")
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True, text=True)
-    try:
-        _, stderr = proc.communicate(timeout=opts.submission_timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        result_file.unlink(missing_ok=True)
-        return ({"success": False, "timeout": True,
-                 "log": f"submission took longer than {opts.submission_timeout} s and was stopped"},
-                time.perf_counter() - start)
-    try:
-        result = json.loads(result_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        result = {"success": False, "log": (stderr or "")[-5000:], "error": "worker crashed"}
-    finally:
-        result_file.unlink(missing_ok=True)
-    return result, time.perf_counter() - start
-
-
-def _failure_status(result: dict) -> tuple[str, str]:
-    text = (result.get("log", "") + result.get("error", ""))
-    if result.get("timeout"):
-        return "timeout", result["log"]
-    if "CellTimeoutError" in text:
-        return "timeout", ("a cell was still running after the per-cell timeout and did not stop when "
-                           "interrupted; the notebook could not be graded")
-    if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text:
-        return "kernel_died", ("the kernel died while executing the notebook (os._exit, a crash, "
-                               "or the CPU-time limit); the notebook could not be graded")
-    last = [ln for ln in text.strip().splitlines() if ln.strip()][-1:] or ["unknown error"]
-    return "autograde_failed", f"nbgrader autograde failed: {last[0][:300]}"
-
-
-def _cell_incidents(notebook: Path, submitted: Path, assignment: str) -> str:
-    """Deleted test cells, timeouts and memory errors, for the log and the CSV."""
-    try:
-        nb = nbformat.read(notebook, as_version=4)
-        ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-               for c in nbformat.read(submitted, as_version=4).cells}
-    except Exception:  # noqa: BLE001
-        return ""
-    notes = []
-    missing = [ex.grade_id for ex in hidden.exercises(assignment) if ex.grade_id not in ids]
-    if missing:
-        notes.append(f"test cells deleted from the submission: {', '.join(missing)}")
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            if o.get("output_type") == "error" and o.get("ename") in ("CellTimeoutError", "MemoryError"):
-                what = "timed out" if o["ename"] == "CellTimeoutError" else "ran out of memory"
-                notes.append(f"cell {cell.get('id', '?')} {what}")
-    return "; ".join(dict.fromkeys(notes))
-
-
-def apply_verdicts(out: Path, found: Found, secret: str) -> dict[str, bool]:
-    """Trusted verdicts into the gradebook: a test cell keeps its points only if both agree."""
-    cases = hidden.make_cases(secret, found.student, found.assignment)
-    workdir = out / "autograded" / found.student / found.assignment
-    verdicts = {}
-    with Gradebook(course.config(out).CourseDirectory.db_url, course.COURSE_ID) as gb:
-        sn = gb.find_submission_notebook(found.assignment, found.assignment, found.student)
-        grades = {g.name: g for g in sn.grades}
-        comments = {c.name: c for c in sn.comments}
-        for ex in hidden.exercises(found.assignment):
-            v = verify(ex, cases[ex.name], read_outputs(str(workdir), ex.name))
-            g = grades.get(ex.grade_id)
-            if g is None:
-                continue
-            kernel = g.auto_score or 0.0
-            g.auto_score = kernel if v.passed else 0.0
-            g.needs_manual_grade = False
-            message = v.message
-            if v.passed and kernel < g.max_score:
-                message += (" Но видимая проверка в ячейке завершилась ошибкой (см. её вывод), "
-                            "поэтому баллы не начислены.")
-            if ex.name in comments:
-                comments[ex.name].auto_comment = message
-            verdicts[ex.name] = v.passed and kernel >= g.max_score
-        gb.db.commit()
-    return verdicts
-
-
-def zero_submission(out: Path, found: Found, reason: str) -> None:
-    """A submission that could not be executed scores 0 in the gradebook, with the reason."""
-    with Gradebook(course.config(out).CourseDirectory.db_url, course.COURSE_ID) as gb:
-        try:
-            sn = gb.find_submission_notebook(found.assignment, found.assignment, found.student)
-        except MissingEntry:
-            return
-        for g in sn.grades:
-            g.auto_score = 0.0
-            g.needs_manual_grade = False
-        for c in sn.comments:
-            c.auto_comment = f"Ноутбук не удалось оценить: {reason}"
-        gb.db.commit()
-
-
-def finish(out: Path, found: Found, result: dict, secret: str) -> tuple[str, str]:
-    """Verdicts, feedback and a (status, message) for one finished worker."""
-    if not result.get("success"):
-        status, message = _failure_status(result)
-        zero_submission(out, found, message)
-        return status, message
-    apply_verdicts(out, found, secret)
-    notebook = out / "autograded" / found.student / found.assignment / f"{found.assignment}.ipynb"
-    course.check(course.api(out).generate_feedback(found.assignment, found.student, force=True),
-                 f"generate_feedback {found.student}/{found.assignment}")
-    submitted = out / "submitted" / found.student / found.assignment / f"{found.assignment}.ipynb"
-    return "ok", _cell_incidents(notebook, submitted, found.assignment)
-
-
 # --- the class --------------------------------------------------------------------------------
+
+def _timed_out(out: Path, found: Found, opts: Options) -> dict:
+    message = f"grading took longer than {opts.submission_timeout} s and was stopped"
+    worker.zero_submission(out, found, message)
+    return {"status": "timeout", "message": message}
+
 
 def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
           opts: Options = Options(), log: Callable[[str], None] = print) -> list[dict]:
@@ -315,19 +190,33 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
 
     log(f"grading {len(queue)} submission(s) with {opts.jobs} job(s)"
         + ("" if opts.unsafe else " in the sandbox"))
+    logs = out / ".bpcourse" / "logs"
+    logs.mkdir(exist_ok=True)
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
-        futures = {pool.submit(run_worker, out, f, opts): (f, digest) for f, digest in queue}
-        for done, future in enumerate(as_completed(futures), start=1):
-            f, digest = futures[future]
-            result, seconds = future.result()
-            status, message = finish(out, f, result, secret)
-            state["submissions"][f"{f.student}/{f.assignment}"] = {
-                "status": status, "message": message, "hash": digest, "seconds": round(seconds, 2)}
-            save_state(out, state)
-            score = report.score_of(out, f.student, f.assignment)
-            log(f"[{done}/{len(queue)}] {f.student}/{f.assignment}: {score} {status}"
-                f"{' (' + message + ')' if message else ''} in {seconds:.1f} s")
+    done = 0
+
+    def grade_task(task):
+        return worker.grade_one(out, task[0], secret, timeout=opts.timeout, unsafe=opts.unsafe)
+
+    def finished(task, result, seconds):
+        nonlocal done
+        done += 1
+        f, digest = task
+        if result.get("timeout"):
+            result = _timed_out(out, f, opts)
+        elif "error" in result:
+            result = {"status": "grader_error", "message": result["error"].strip().splitlines()[-1][:300]}
+            worker.zero_submission(out, f, result["message"])
+        state["submissions"][f"{f.student}/{f.assignment}"] = {
+            "status": result["status"], "message": result["message"], "hash": digest,
+            "seconds": round(seconds, 2)}
+        save_state(out, state)
+        message = result["message"]
+        log(f"[{done}/{len(queue)}] {f.student}/{f.assignment}: {report.score_of(out, f.student, f.assignment)} "
+            f"{result['status']}{' (' + message + ')' if message else ''} in {seconds:.1f} s")
+
+    pool.run(queue, grade_task, jobs=opts.jobs, limit=opts.submission_timeout, on_done=finished,
+             log_path=lambda task: str(logs / f"{task[0].student}__{task[0].assignment}.log"))
     if queue:
         log(f"graded {len(queue)} submission(s) in {time.perf_counter() - started:.1f} s")
 

@@ -1,44 +1,119 @@
-"""Autograde one submission in its own process: ``python -m autograde.worker ...``.
+"""One submission, start to finish: autograde, trusted verdicts, feedback.
 
-The grading pipeline (:mod:`autograde.grade`) starts one worker per submission, at most
-``--jobs`` at a time, and kills the worker's whole process group if it overruns its wall-clock
-limit. The worker runs nbgrader's ``autograde`` through its Python API; the kernel is the
-sandbox unless ``--unsafe``. The result (nbgrader's success flag and log) is written as JSON
-to ``--result``: only the parent writes verdicts and the CSV.
+Runs in a child process forked by :mod:`autograde.pool` (one per submission, ``--jobs`` at a
+time). Student code runs only in the sandboxed kernel that nbgrader starts from here; this
+process is trusted: it compares the kernel's recorded outputs with the reference and writes
+the verdicts into the gradebook.
+
+A test cell keeps the points nbgrader gave it only if the trusted verdict passes too, so
+tampering inside the kernel can only lower a grade.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
 from pathlib import Path
 
-from autograde import course
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+
+from autograde import course, hidden
+from autograde.intake import Found
 from autograde.sandbox import KERNEL_NAME
+from autograde.verify import read_outputs, verify
 
 
-def run(root: Path, assignment: str, student: str, *, timeout: int, unsafe: bool) -> dict:
+def autograde(out: Path, found: Found, *, timeout: int, unsafe: bool) -> dict:
+    """nbgrader's autograde of one submission; the kernel is the sandbox unless ``unsafe``."""
     if not unsafe:  # where autograde.grade installed the sandbox kernelspec for this course
-        os.environ["JUPYTER_PATH"] = str(Path(root).resolve() / ".bpcourse" / "jupyter")
-    nb_api = course.api(root, timeout=timeout, kernel_name=None if unsafe else KERNEL_NAME)
-    result = nb_api.autograde(assignment, student, force=True, create=True)
-    return {"success": bool(result.get("success")),
-            "log": (result.get("log") or "")[-20000:],
-            "error": (result.get("error") or "")[-20000:]}
+        os.environ["JUPYTER_PATH"] = str(Path(out) / ".bpcourse" / "jupyter")
+    nb_api = course.api(out, timeout=timeout, kernel_name=None if unsafe else KERNEL_NAME)
+    result = nb_api.autograde(found.assignment, found.student, force=True, create=True)
+    print(result.get("log", ""), result.get("error", ""), sep="\n", flush=True)  # into the task's log
+    return result
 
 
-def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--course", required=True, type=Path)
-    p.add_argument("--assignment", required=True)
-    p.add_argument("--student", required=True)
-    p.add_argument("--timeout", type=int, default=30)
-    p.add_argument("--unsafe", action="store_true")
-    p.add_argument("--result", required=True, type=Path)
-    a = p.parse_args(argv)
-    out = run(a.course, a.assignment, a.student, timeout=a.timeout, unsafe=a.unsafe)
-    a.result.write_text(json.dumps(out), encoding="utf-8")
+def apply_verdicts(out: Path, found: Found, secret: str) -> None:
+    """Trusted verdicts into the gradebook, and each one as the grader's comment."""
+    cases = hidden.make_cases(secret, found.student, found.assignment)
+    workdir = out / "autograded" / found.student / found.assignment
+    with Gradebook(course.config(out).CourseDirectory.db_url, course.COURSE_ID) as gb:
+        sn = gb.find_submission_notebook(found.assignment, found.assignment, found.student)
+        grades = {g.name: g for g in sn.grades}
+        comments = {c.name: c for c in sn.comments}
+        for ex in hidden.exercises(found.assignment):
+            v = verify(ex, cases[ex.name], read_outputs(str(workdir), ex.name))
+            g = grades.get(ex.grade_id)
+            if g is None:
+                continue
+            kernel = g.auto_score or 0.0
+            g.auto_score = kernel if v.passed else 0.0
+            g.needs_manual_grade = False
+            message = v.message
+            if v.passed and kernel < g.max_score:
+                message += (" Но видимая проверка в ячейке завершилась ошибкой (см. её вывод), "
+                            "поэтому баллы не начислены.")
+            if ex.name in comments:
+                comments[ex.name].auto_comment = message
+        gb.db.commit()
 
 
-if __name__ == "__main__":
-    main()
+def zero_submission(out: Path, found: Found, reason: str) -> None:
+    """A submission that could not be executed scores 0 in the gradebook, with the reason."""
+    with Gradebook(course.config(out).CourseDirectory.db_url, course.COURSE_ID) as gb:
+        try:
+            sn = gb.find_submission_notebook(found.assignment, found.assignment, found.student)
+        except MissingEntry:
+            return
+        for g in sn.grades:
+            g.auto_score = 0.0
+            g.needs_manual_grade = False
+        for c in sn.comments:
+            c.auto_comment = f"Ноутбук не удалось оценить: {reason}"
+        gb.db.commit()
+
+
+def failure(result: dict) -> tuple[str, str]:
+    """(status, message) of a submission that nbgrader could not autograde."""
+    text = (result.get("log") or "") + (result.get("error") or "")
+    if "CellTimeoutError" in text:
+        return "timeout", ("a cell was still running after the per-cell timeout and did not stop when "
+                           "interrupted; the notebook could not be graded")
+    if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text:
+        return "kernel_died", ("the kernel died while executing the notebook (os._exit, a crash, "
+                               "or the CPU-time limit); the notebook could not be graded")
+    last = [ln for ln in text.strip().splitlines() if ln.strip()][-1:] or ["unknown error"]
+    return "autograde_failed", f"nbgrader autograde failed: {last[0][:300]}"
+
+
+def incidents(out: Path, found: Found) -> str:
+    """Deleted test cells, timeouts and memory errors, for the log and the CSV."""
+    a, s = found.assignment, found.student
+    try:
+        executed = nbformat.read(out / "autograded" / s / a / f"{a}.ipynb", as_version=4)
+        submitted = nbformat.read(out / "submitted" / s / a / f"{a}.ipynb", as_version=4)
+    except Exception:  # noqa: BLE001
+        return ""
+    ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in submitted.cells}
+    notes = []
+    missing = [ex.grade_id for ex in hidden.exercises(a) if ex.grade_id not in ids]
+    if missing:
+        notes.append(f"test cells deleted from the submission: {', '.join(missing)}")
+    for cell in executed.cells:
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "error" and o.get("ename") in ("CellTimeoutError", "MemoryError"):
+                what = "timed out" if o["ename"] == "CellTimeoutError" else "ran out of memory"
+                notes.append(f"cell {cell.get('id', '?')} {what}")
+    return "; ".join(dict.fromkeys(notes))
+
+
+def grade_one(out: Path, found: Found, secret: str, *, timeout: int, unsafe: bool) -> dict:
+    """Autograde, verdicts and feedback for one staged submission: ``{"status", "message"}``."""
+    result = autograde(out, found, timeout=timeout, unsafe=unsafe)
+    if not result.get("success"):
+        status, message = failure(result)
+        zero_submission(out, found, message)
+        return {"status": status, "message": message}
+    apply_verdicts(out, found, secret)
+    course.check(course.api(out).generate_feedback(found.assignment, found.student, force=True),
+                 f"generate_feedback {found.student}/{found.assignment}")
+    return {"status": "ok", "message": incidents(out, found)}

@@ -4,7 +4,6 @@ Each builder returns the path of a class folder ``<student>/<assignment>/<notebo
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import nbformat
