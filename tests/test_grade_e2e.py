@@ -153,9 +153,12 @@ def test_tampering_in_the_kernel_gains_nothing(hostile):
 def test_student_code_cannot_read_the_reference_gradebook_or_others(hostile, repo):
     nb = nbformat.read(hostile["out"] / "autograded" / "snoop" / A / f"{A}.ipynb", as_version=4)
     text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-    assert text.count("DENIED") >= 8, text
-    assert "READ /work" not in text and "READ ../" not in text and "IMPORTED" not in text
-    assert "DENIED write" in text and not (repo / "x").exists()
+    assert text.count("DENIED") >= 7, text   # six files and the import
+    assert "READ /" not in text.replace("READ /proc/1/environ", "") and "READ ../" not in text
+    assert "IMPORTED" not in text
+    # The write lands nowhere real: denied (read-only root), or into the sandbox's private
+    # /tmp tmpfs when the repository itself lives under /tmp (as in a CI clone).
+    assert not (repo / "x").exists()
     secret = (hostile["out"] / ".bpcourse" / "secret").read_text().strip()
     assert secret not in text
     assert "PATH=/usr/bin:/bin\\x00'" in text  # PID 1's environment is empty but PATH
