@@ -37,24 +37,53 @@ class Verdict:
 
 
 def _outcome(fn, kwargs_encoded):
-    """Run ``fn`` on decoded (fresh) inputs: ('value', ndarray) or ('raised', exception name)."""
+    """Run ``fn`` on decoded (fresh) inputs.
+
+    Returns ('value', ndarray), ('value', [ndarray, ...]) for a function with several outputs,
+    or ('raised', exception name).
+    """
     kwargs = {k: decode(v) for k, v in kwargs_encoded.items()}
     try:
         with np.errstate(all="ignore"):
             value = fn(**kwargs)
     except Exception as e:  # noqa: BLE001 - a reference may raise on purpose (ValueError)
         return ("raised", type(e).__name__)
+    if isinstance(value, (tuple, list)):
+        return ("value", _leaves(value))
     return ("value", np.asarray(value, dtype=np.float64))
+
+
+def _leaves(value) -> list:
+    """Nested tuples/lists of arrays (e.g. (dWs, dbs)) as one flat list of float64 arrays."""
+    if isinstance(value, (tuple, list)):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [np.asarray(value, dtype=np.float64)]
+
+
+def _student_leaves(student: dict) -> list:
+    """The same flattening of a recorded output (``{"items": [...]}`` nests)."""
+    if isinstance(student.get("items"), list):
+        return [leaf for item in student["items"] if isinstance(item, dict) for leaf in _student_leaves(item)]
+    return [student]
+
+
+def _as_array(student: dict) -> np.ndarray | None:
+    if "value" not in student or "shape" not in student:
+        return None
+    return np.asarray(student["value"], dtype=np.float64).reshape(student["shape"])
 
 
 def _matches(student: dict, expected: tuple, tol: float) -> bool:
     kind, exp = expected
     if kind == "raised":
         return student.get("raised") == exp
-    if "raised" in student or "value" not in student:
+    if "raised" in student:
         return False
-    got = np.asarray(student["value"], dtype=np.float64).reshape(student["shape"])
-    if got.shape != exp.shape:
+    if isinstance(exp, list):
+        items = _student_leaves(student)
+        return len(items) == len(exp) and all(_matches(i, ("value", e), tol) for i, e in zip(items, exp))
+    got = _as_array(student)
+    if got is None or got.shape != exp.shape:
         return False
     if not (np.isfinite(got) == np.isfinite(exp)).all():
         return False
@@ -96,7 +125,7 @@ def verify(ex: Exercise, cases: list, recorded: dict | None) -> Verdict:
         elif res.get("raised") == "NotImplementedError":
             return Verdict(ex.name, False, "Функция ещё не реализована (осталось `raise NotImplementedError`).")
         elif not _matches(res, exp, ex.tol):
-            failures.append((i, _describe(res, exp)))
+            failures.append((i, _describe(res, exp, ex.tol)))
         elif res.get("mutated"):
             failures.append((i, f"функция изменила входной массив {', '.join(res['mutated'])}"))
     if not failures:
@@ -115,7 +144,7 @@ def verify(ex: Exercise, cases: list, recorded: dict | None) -> Verdict:
                    f"(первый — вход №{i}: {what}). Подсказка: {GENERIC_HINT}")
 
 
-def _describe(res: dict, exp: tuple) -> str:
+def _describe(res: dict, exp: tuple, tol: float) -> str:
     """What is wrong with one result, without revealing the expected value."""
     kind, value = exp
     if "raised" in res:
@@ -126,6 +155,14 @@ def _describe(res: dict, exp: tuple) -> str:
         return f"ожидалась ошибка {value} (входы несовместимых форм), а функция вернула значение"
     if "error" in res:
         return f"результат — {res['error']}"
+    if isinstance(value, list):
+        items = _student_leaves(res)
+        if len(items) != len(value):
+            return f"ожидалось {len(value)} массивов в результате, получено {len(items)}"
+        for k, (item, v) in enumerate(zip(items, value), start=1):
+            if not _matches(item, ("value", v), tol):
+                return f"результат {k} из {len(value)}: " + _describe(item, ("value", v), tol)
+        return "значения отличаются от эталона"
     shape = tuple(res.get("shape", ()))
     if shape != value.shape:
         return f"форма результата {shape}, а должна быть {value.shape}"

@@ -10,6 +10,7 @@ An encoded value is one of:
 
 - a number, a string, ``None`` or a bool: itself;
 - ``{"array": nested lists, "shape": [...]}``: a float64 ndarray;
+- ``{"list": [...]}``: a list of encoded values (e.g. the weight matrices of a network);
 - ``{"fn": name, "params": {...}}``: a test function from :data:`FUNCTIONS` (for exercises
   whose argument is a function, e.g. a numerical derivative).
 """
@@ -51,6 +52,8 @@ def encode(value: Any) -> Any:
         return {"fn": value["fn"], "params": {k: encode(v) for k, v in value["params"].items()}}
     if isinstance(value, (bool, str)) or value is None:
         return value
+    if isinstance(value, (list, tuple)) and any(np.ndim(v) > 0 for v in value):
+        return {"list": [encode(v) for v in value]}   # e.g. the weight matrices of a network
     if isinstance(value, (int, float, np.integer, np.floating)) and np.ndim(value) == 0:
         return float(value)
     arr = np.asarray(value, dtype=np.float64)
@@ -61,6 +64,8 @@ def decode(data: Any) -> Any:
     """Inverse of :func:`encode`; functions are built from :data:`FUNCTIONS`."""
     if isinstance(data, dict) and "array" in data:
         return np.asarray(data["array"], dtype=np.float64).reshape(data["shape"])
+    if isinstance(data, dict) and "list" in data:
+        return [decode(v) for v in data["list"]]
     if isinstance(data, dict) and "fn" in data:
         if data["fn"] not in FUNCTIONS:
             raise ValueError(f"unknown test function {data['fn']!r}")
@@ -69,7 +74,12 @@ def decode(data: Any) -> Any:
 
 
 def encode_output(value: Any) -> dict:
-    """Encode what a student's function returned: type name, shape and float64 values."""
+    """Encode what a student's function returned: type name, shape and float64 values.
+
+    A tuple or list of arrays (e.g. ``(dX, dW, db)``) becomes ``{"items": [...]}``.
+    """
+    if isinstance(value, (tuple, list)) and any(isinstance(v, (tuple, list)) or np.ndim(v) > 0 for v in value):
+        return {"type": type(value).__name__, "items": [encode_output(v) for v in value]}
     out = {"type": type(value).__name__}
     try:
         arr = np.asarray(value, dtype=np.float64)

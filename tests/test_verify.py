@@ -17,6 +17,7 @@ from bpcourse.grading import record
 
 A = "00_intro"
 EXERCISES = {ex.name: ex for ex in hidden.exercises(A)}
+CATALOG = hidden.catalog()   # every topic, notebooks written or not
 
 
 def recorded(tmp_path, ex, cases, fn):
@@ -33,7 +34,7 @@ def recorded(tmp_path, ex, cases, fn):
 
 
 def cases_for(ex, student="s1"):
-    return hidden.make_cases("secret", student, A)[ex.name]
+    return ex.cases(np.random.default_rng(hidden.seed_for("secret", student, "any", ex.name)))
 
 
 def test_every_test_cell_has_a_hidden_spec_and_back():
@@ -56,20 +57,20 @@ def encode_all(cases):
     return {n: [{k: encode(v) for k, v in c.items()} for c in cs] for n, cs in cases.items()}
 
 
-@pytest.mark.parametrize("name", sorted(EXERCISES))
+@pytest.mark.parametrize("name", sorted(CATALOG))
 def test_reference_passes_and_gets_no_hint(tmp_path, name):
-    ex = EXERCISES[name]
+    ex = CATALOG[name]
     cases = cases_for(ex)
     v = verify(ex, cases, recorded(tmp_path, ex, cases, ex.reference))
     assert v.passed and v.mistake is None and "пройдена" in v.message
 
 
-MISTAKES = [(name, m) for name, ex in sorted(EXERCISES.items()) for m in ex.mistakes]
+MISTAKES = [(name, m) for name, ex in sorted(CATALOG.items()) for m in ex.mistakes]
 
 
 @pytest.mark.parametrize("name,mistake", MISTAKES, ids=[f"{n}-{m.name}" for n, m in MISTAKES])
 def test_every_mistake_is_recognised_as_itself(tmp_path, name, mistake):
-    ex = EXERCISES[name]
+    ex = CATALOG[name]
     cases = cases_for(ex, student="mistaken")
     v = verify(ex, cases, recorded(tmp_path, ex, cases, mistake.fn))
     assert not v.passed
@@ -77,19 +78,33 @@ def test_every_mistake_is_recognised_as_itself(tmp_path, name, mistake):
     assert mistake.hint in v.message
 
 
-@pytest.mark.parametrize("name", sorted(EXERCISES))
+def _perturbed(value, rng):
+    if isinstance(value, (tuple, list)):
+        return type(value)(_perturbed(v, rng) for v in value)
+    return np.asarray(value) * 1.37 + rng.normal()
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
 def test_random_wrong_answer_gets_the_generic_message(tmp_path, name):
-    ex = EXERCISES[name]
+    ex = CATALOG[name]
     cases = cases_for(ex)
     rng = np.random.default_rng(0)
 
     def wrong(**kwargs):
-        out = ex.reference(**{k: v.copy() if isinstance(v, np.ndarray) else v for k, v in kwargs.items()})
-        return np.asarray(out) * 1.37 + rng.normal()
+        return _perturbed(ex.reference(**kwargs), rng)
 
     v = verify(ex, cases, recorded(tmp_path, ex, cases, wrong))
     assert not v.passed and v.mistake is None
     assert GENERIC_HINT in v.message and "вход №" in v.message
+
+
+def test_the_mistake_bank_covers_the_typical_mistakes():
+    """The kinds of mistake issue 3 lists each have at least one variant somewhere."""
+    names = {m.name for ex in CATALOG.values() for m in ex.mistakes}
+    for kind in ["dX_missing_transpose", "missing_1_over_M", "flipped_sign", "derivative_from_z_formula_on_a",
+                 "forgot_activation_derivative", "bias_wrong_axis", "bias_not_summed", "missing_1_over_T",
+                 "unstable"]:
+        assert kind in names, kind
 
 
 def test_missing_outputs_blank_and_shape_errors(tmp_path):

@@ -5,7 +5,7 @@ import numpy as np
 
 from autograde.hidden import Exercise
 from solutions import intro as ref
-from solutions import mistakes
+from solutions.mistakes import intro as mistakes
 
 
 def _squared_error_cases(rng):

@@ -1,0 +1,69 @@
+"""Typical mistakes in softmax, log-sum-exp, cross-entropy and softmax with temperature."""
+from __future__ import annotations
+
+import numpy as np
+
+from solutions import losses
+from solutions.mistakes import Mistake
+
+
+def _naive_softmax(Z, axis=-1):
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(Z)
+        return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _naive_logsumexp(Z):
+    with np.errstate(over="ignore"):
+        return np.log(np.sum(np.exp(Z), axis=-1))
+
+
+SOFTMAX = [
+    Mistake("unstable", lambda Z: _naive_softmax(Z),
+            "softmax без вычитания максимума: exp переполняется на больших логитах и даёт NaN; "
+            "вычтите max z по строке (eq. 61)."),
+    Mistake("wrong_axis", lambda Z: losses.softmax(Z, axis=0),
+            "нормировка не по той оси: вероятности каждого примера (строки) должны давать в сумме 1."),
+]
+
+LOGSUMEXP = [
+    Mistake("unstable", lambda Z: _naive_logsumexp(Z),
+            "log Σ exp без вычитания максимума переполняется; используйте m + log Σ exp(z − m)."),
+    Mistake("forgot_max", lambda Z: np.log(np.sum(np.exp(Z - Z.max(axis=-1, keepdims=True)), axis=-1)),
+            "максимум вычтен, но не прибавлен обратно: log Σ exp(z) = m + log Σ exp(z − m)."),
+]
+
+SOFTMAX_CROSS_ENTROPY = [
+    Mistake("missing_1_over_M",
+            lambda Z, T: (losses.softmax_cross_entropy(Z, T)[0], losses.softmax(Z) - T),
+            "потери усредняются по пакету: dZ = (y − t) / M."),
+    Mistake("flipped_sign",
+            lambda Z, T: (losses.softmax_cross_entropy(Z, T)[0], (T - losses.softmax(Z)) / Z.shape[0]),
+            "перевёрнут знак: dL/dz = y − t (eq. 68)."),
+    Mistake("unstable",
+            lambda Z, T: (float(-np.sum(T * np.log(_naive_softmax(Z))) / Z.shape[0]),
+                          (_naive_softmax(Z) - T) / Z.shape[0]),
+            "softmax без вычитания максимума: на больших логитах exp переполняется (NaN)."),
+]
+
+SOFTMAX_T = [
+    Mistake("forgot_T", lambda Z, T: losses.softmax(Z),
+            "температура не учтена: softmax_T(z) = softmax(z / T) (eq. 69)."),
+    Mistake("multiplied_by_T", lambda Z, T: losses.softmax(Z * T),
+            "логиты умножены на T, а нужно разделить: softmax(z / T)."),
+]
+
+SOFTMAX_T_CROSS_ENTROPY = [
+    Mistake("missing_1_over_T",
+            lambda Z, targets, T: (losses.softmax_t_cross_entropy(Z, targets, T)[0],
+                                   (losses.softmax_t(Z, T) - targets) / Z.shape[0]),
+            "пропущен множитель 1/T: z входит в softmax как z / T, поэтому dL/dz = (y_T − t) / T."),
+    Mistake("missing_1_over_M",
+            lambda Z, targets, T: (losses.softmax_t_cross_entropy(Z, targets, T)[0],
+                                   (losses.softmax_t(Z, T) - targets) / T),
+            "потери усредняются по пакету: градиент делится ещё и на M."),
+    Mistake("forgot_T_in_softmax",
+            lambda Z, targets, T: (losses.softmax_cross_entropy(Z, targets)[0],
+                                   (losses.softmax(Z) - targets) / (T * Z.shape[0])),
+            "в softmax не подставлена температура: y_T = softmax(z / T)."),
+]
