@@ -56,7 +56,7 @@ def test_release_check_names_a_stale_notebook(tmp_path, monkeypatch):
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_student_notebook_has_no_solution_hidden_test_or_text_format(a, repo):
     text = (repo / "notebooks" / a / f"{a}.ipynb").read_text(encoding="utf-8")
-    for secret in ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN", "HIDDEN TESTS", "bpcourse.grading",
+    for secret in ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN", "HIDDEN TESTS", "import record",
                    "record(", "jupytext", '"outputs": [\n     {']:
         assert secret not in text, secret
     nb = nbformat.read(repo / "notebooks" / a / f"{a}.ipynb", as_version=4)

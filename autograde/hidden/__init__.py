@@ -46,11 +46,22 @@ def _modules():
     return {"intro": intro, "activations": activations, "layers": layers, "softmax": softmax}
 
 
+#: assignment -> (topic module, exercise names in notebook order); None = all of the module's
+REGISTRY = {
+    "00_intro": ("intro", None),
+    "09_softmax_cross_entropy": ("softmax", ["softmax", "logsumexp", "cross_entropy",
+                                             "softmax_cross_entropy", "softmax_backward"]),
+    "10_temperature": ("softmax", ["softmax_t", "entropy", "softmax_t_cross_entropy"]),
+}
+
+
 def exercises(assignment: str) -> list[Exercise]:
     """The graded exercises of an assignment (empty for an unknown one)."""
-    m = _modules()
-    registry = {"00_intro": m["intro"].EXERCISES}
-    return list(registry.get(assignment, []))
+    if assignment not in REGISTRY:
+        return []
+    topic, names = REGISTRY[assignment]
+    every = {ex.name: ex for ex in _modules()[topic].EXERCISES}
+    return list(every.values()) if names is None else [every[n] for n in names]
 
 
 def catalog() -> dict[str, Exercise]:

@@ -41,9 +41,36 @@ def _softmax_t_ce_cases(rng):
             for Z, T in zip(_logits(rng), [_temperature(rng), 0.3, 7.0])]
 
 
+def _probabilities(rng):
+    P = [losses.softmax(rng.normal(scale=2, size=(4, 5))), losses.softmax(rng.normal(scale=4, size=(3, 3)))]
+    return P
+
+
+def _cross_entropy_cases(rng):
+    return [{"Y": Y, "T": _one_hot(rng, *Y.shape)} for Y in _probabilities(rng)]
+
+
+def _softmax_backward_cases(rng):
+    cases = []
+    for M, K in [(4, 3), (3, 6), (5, 5)]:
+        cases.append({"dY": rng.normal(size=(M, K)), "Y": losses.softmax(rng.normal(scale=2, size=(M, K)))})
+    return cases
+
+
+def _entropy_cases(rng):
+    P = _probabilities(rng)
+    hard = np.zeros((2, 4))
+    hard[0, 1] = 1.0
+    hard[1, :2] = 0.5          # zeros: 0 log 0 = 0
+    return [{"P": p} for p in P] + [{"P": hard}]
+
+
 EXERCISES = [
     Exercise("softmax", losses.softmax, _softmax_cases, m.SOFTMAX),
     Exercise("logsumexp", losses.logsumexp, _softmax_cases, m.LOGSUMEXP),
+    Exercise("cross_entropy", losses.cross_entropy, _cross_entropy_cases, m.CROSS_ENTROPY),
+    Exercise("softmax_backward", losses.softmax_backward, _softmax_backward_cases, m.SOFTMAX_BACKWARD),
+    Exercise("entropy", losses.entropy, _entropy_cases, m.ENTROPY),
     Exercise("softmax_cross_entropy", losses.softmax_cross_entropy, _ce_cases, m.SOFTMAX_CROSS_ENTROPY),
     Exercise("softmax_t", losses.softmax_t, _softmax_t_cases, m.SOFTMAX_T),
     Exercise("softmax_t_cross_entropy", losses.softmax_t_cross_entropy, _softmax_t_ce_cases,

@@ -67,3 +67,41 @@ SOFTMAX_T_CROSS_ENTROPY = [
                                    (losses.softmax(Z) - targets) / (T * Z.shape[0])),
             "в softmax не подставлена температура: y_T = softmax(z / T)."),
 ]
+
+CROSS_ENTROPY = [
+    Mistake("missing_1_over_M", lambda Y, T: float(-np.sum(T * np.log(Y))),
+            "потери не усреднены по пакету: разделите сумму на число примеров M."),
+    Mistake("flipped_sign", lambda Y, T: float(np.sum(T * np.log(Y)) / Y.shape[0]),
+            "перевёрнут знак: L = −Σ t log y ≥ 0, потому что log y ≤ 0."),
+    Mistake("log_of_target", lambda Y, T: _ce_swapped(Y, T),
+            "t и y перепутаны местами: L = −Σ t log y, логарифм берётся от предсказанных вероятностей y."),
+]
+
+SOFTMAX_BACKWARD = [
+    Mistake("diagonal_only", lambda dY, Y: Y * (1 - Y) * dY,
+            "учтена только диагональ якобиана softmax, y_i (1 − y_i); каждый выход зависит от всех "
+            "логитов: J = diag(y) − y yᵀ, поэтому dz = y ⊙ (dy − Σ_j dy_j y_j)."),
+    Mistake("sum_over_batch", lambda dY, Y: Y * (dY - np.sum(dY * Y, axis=0, keepdims=True)),
+            "сумма Σ_j dy_j y_j взята по примерам (axis=0), а нужна по классам внутри строки (axis=1)."),
+    Mistake("jacobian_not_transposed_sign", lambda dY, Y: Y * (np.sum(dY * Y, axis=-1, keepdims=True) - dY),
+            "перевёрнут знак: dz = y ⊙ (dy − Σ_j dy_j y_j)."),
+]
+
+ENTROPY = [
+    Mistake("log2", lambda P: -np.sum(np.where(P > 0, P * np.log2(np.where(P > 0, P, 1)), 0.0), axis=-1),
+            "энтропия посчитана в битах (log2); в курсе натуральный логарифм (наты), max H = ln K."),
+    Mistake("nan_at_zero", lambda P: _entropy_nan(P),
+            "0 · log 0 дал NaN: по определению 0 log 0 = 0, пропускайте нулевые вероятности."),
+    Mistake("flipped_sign", lambda P: np.sum(np.where(P > 0, P * np.log(np.where(P > 0, P, 1)), 0.0), axis=-1),
+            "перевёрнут знак: H = −Σ p log p ≥ 0."),
+]
+
+
+def _entropy_nan(P):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.sum(P * np.log(P), axis=-1)
+
+
+def _ce_swapped(Y, T):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(-np.sum(Y * np.log(T)) / Y.shape[0])

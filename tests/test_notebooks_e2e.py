@@ -1,0 +1,103 @@
+"""Notebooks 09 and 10 graded end to end: the demo students, and the whole mistake bank.
+
+For every mistake-bank variant of these notebooks (samples/mistakes/<a>.py, VARIANTS) a
+submission carries that variant: round k puts the k-th variant of every exercise into one
+solved notebook (variants are self-contained, so they do not interfere). One real grading run
+covers them all; each variant must lose its exercise's points and get its own hint.
+"""
+from __future__ import annotations
+
+import csv
+import runpy
+import subprocess
+import sys
+
+import pytest
+from nbgrader.api import Gradebook
+
+from autograde import course, hidden
+from autograde.release import CLASS_DIR, MISTAKES_DIR, fill
+from classes import put
+import nbformat
+
+pytestmark = pytest.mark.e2e
+ASSIGNMENTS = ["09_softmax_cross_entropy", "10_temperature"]
+
+
+def variants(a):
+    return runpy.run_path(str(MISTAKES_DIR / f"{a}.py"))["VARIANTS"]
+
+
+def rounds(a):
+    """[{exercise: (mistake, code)}, ...]: round k holds the k-th variant of each exercise."""
+    by_exercise: dict[str, list] = {}
+    for (ex, mistake), code in variants(a).items():
+        by_exercise.setdefault(ex, []).append((mistake, code))
+    n = max(len(v) for v in by_exercise.values())
+    return [{ex: vs[k] for ex, vs in by_exercise.items() if k < len(vs)} for k in range(n)]
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("notebooks")
+    submissions, out = base / "class", base / "course"
+    for student_dir in CLASS_DIR.iterdir():
+        for a in ASSIGNMENTS:
+            src = student_dir / a / f"{a}.ipynb"
+            if src.exists():
+                put(submissions, student_dir.name, nbformat.read(src, as_version=4), assignment=a)
+    for a in ASSIGNMENTS:
+        solved = nbformat.read(CLASS_DIR / "solved" / a / f"{a}.ipynb", as_version=4)
+        for k, rnd in enumerate(rounds(a)):
+            put(submissions, f"round{k}", fill(solved, {ex: code for ex, (_, code) in rnd.items()}), assignment=a)
+    run = subprocess.run([sys.executable, "-m", "autograde.cli", "grade", str(submissions), "--out", str(out),
+                          "--jobs", "2", *sum((["--assignment", a] for a in ASSIGNMENTS), [])],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(f)}
+    return {"out": out, "rows": rows, "log": run.stdout}
+
+
+def comment(out, a, student, exercise):
+    with Gradebook(course.config(out).CourseDirectory.db_url, course.COURSE_ID) as gb:
+        return gb.find_comment(exercise, a, a, student).auto_comment or ""
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_solved_gets_full_marks_and_blank_zero(graded, a):
+    solved, blank = graded["rows"][("solved", a)], graded["rows"][("blank", a)]
+    assert float(solved["score"]) == float(solved["max_score"]) > 0
+    assert float(blank["score"]) == 0.0
+    assert solved["status"] == blank["status"] == "ok"
+
+
+@pytest.mark.parametrize("a,student,exercise,mistake", [
+    ("09_softmax_cross_entropy", "mistake_missing_1_over_M", "softmax_cross_entropy", "missing_1_over_M"),
+    ("10_temperature", "mistake_missing_1_over_T", "softmax_t_cross_entropy", "missing_1_over_T"),
+])
+def test_demo_mistake_loses_points_and_is_named_in_the_feedback(graded, a, student, exercise, mistake):
+    row = graded["rows"][(student, a)]
+    assert 0 < float(row["score"]) < float(row["max_score"])
+    assert float(row[f"{a}/{exercise}"]) == 0.0
+    hint = next(m.hint for m in hidden.catalog()[exercise].mistakes if m.name == mistake)
+    html = (graded["out"] / "feedback" / student / a / f"{a}.html").read_text()
+    assert hint.split(":")[0] in html
+
+
+CASES = [(a, k, ex, mistake) for a in ASSIGNMENTS for k, rnd in enumerate(rounds(a))
+         for ex, (mistake, _) in rnd.items()]
+
+
+@pytest.mark.parametrize("a,k,exercise,mistake", CASES, ids=[f"{a[:2]}-{ex}-{m}" for a, _, ex, m in CASES])
+def test_every_mistake_loses_its_points_and_gets_its_hint(graded, a, k, exercise, mistake):
+    row = graded["rows"][(f"round{k}", a)]
+    assert float(row[f"{a}/{exercise}"]) == 0.0
+    hint = next(m.hint for m in hidden.catalog()[exercise].mistakes if m.name == mistake)
+    assert hint in comment(graded["out"], a, f"round{k}", exercise)
+
+
+def test_every_variant_of_the_bank_is_exercised():
+    for a in ASSIGNMENTS:
+        bank = {(ex.name, m.name) for ex in hidden.exercises(a) for m in ex.mistakes}
+        assert set(variants(a)) == bank, a
