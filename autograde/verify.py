@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autograde.hidden import Exercise
-from bpcourse.cases import OUTPUT_DIR, decode, encode
+from bpcourse.cases import OUTPUT_DIR, decode, encode, is_multi
 from bpcourse.gradcheck import rel_error
 
 MAX_OUTPUT_FILE = 4_000_000  # bytes; a larger file is not read (and the exercise fails)
@@ -48,14 +48,14 @@ def _outcome(fn, kwargs_encoded):
             value = fn(**kwargs)
     except Exception as e:  # noqa: BLE001 - a reference may raise on purpose (ValueError)
         return ("raised", type(e).__name__)
-    if isinstance(value, (tuple, list)):
+    if is_multi(value):
         return ("value", _leaves(value))
     return ("value", np.asarray(value, dtype=np.float64))
 
 
 def _leaves(value) -> list:
     """Nested tuples/lists of arrays (e.g. (dWs, dbs)) as one flat list of float64 arrays."""
-    if isinstance(value, (tuple, list)):
+    if is_multi(value):
         return [leaf for v in value for leaf in _leaves(v)]
     return [np.asarray(value, dtype=np.float64)]
 

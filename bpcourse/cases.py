@@ -34,6 +34,15 @@ def _wave(a, b, c):
     return lambda x: a * math.sin(b * x) + c * x * x
 
 
+def _poly_prime(c):
+    c = [float(v) for v in c]
+    return lambda x: sum(i * ci * x ** (i - 1) for i, ci in enumerate(c) if i > 0)
+
+
+def _wave_prime(a, b, c):
+    return lambda x: a * b * math.cos(b * x) + 2 * c * x
+
+
 def _mix(a, b, c):
     return lambda x: float(np.sum(a * x * x + b * np.sin(x)) + c * np.sum(x) ** 2)
 
@@ -42,6 +51,8 @@ def _mix(a, b, c):
 FUNCTIONS: dict[str, Callable[..., Callable]] = {
     "poly": _poly,              # f(x) = sum_i c_i x^i            (scalar x)
     "wave": _wave,              # f(x) = a sin(bx) + c x^2        (scalar x)
+    "poly_prime": _poly_prime,  # its derivative
+    "wave_prime": _wave_prime,  # its derivative
     "mix": _mix,                # f(x) = sum(a x^2 + b sin x) + c (sum x)^2   (a, b of x's shape)
 }
 
@@ -73,12 +84,18 @@ def decode(data: Any) -> Any:
     return data
 
 
+def is_multi(value: Any) -> bool:
+    """Several outputs (a tuple/list holding arrays or lists, e.g. ``(dX, dW, db)``), as opposed
+    to one array-like (a number, an array, or a tuple of plain numbers)."""
+    return isinstance(value, (tuple, list)) and any(isinstance(v, (tuple, list)) or np.ndim(v) > 0 for v in value)
+
+
 def encode_output(value: Any) -> dict:
     """Encode what a student's function returned: type name, shape and float64 values.
 
-    A tuple or list of arrays (e.g. ``(dX, dW, db)``) becomes ``{"items": [...]}``.
+    Several outputs (:func:`is_multi`) become ``{"items": [...]}``.
     """
-    if isinstance(value, (tuple, list)) and any(isinstance(v, (tuple, list)) or np.ndim(v) > 0 for v in value):
+    if is_multi(value):
         return {"type": type(value).__name__, "items": [encode_output(v) for v in value]}
     out = {"type": type(value).__name__}
     try:

@@ -1,4 +1,4 @@
-"""Notebooks 09 and 10 graded end to end: the demo students, and the whole mistake bank.
+"""Notebooks 01, 02, 09 and 10 graded end to end: the demo students, and the whole mistake bank.
 
 For every mistake-bank variant of these notebooks (samples/mistakes/<a>.py, VARIANTS) a
 submission carries that variant: round k puts the k-th variant of every exercise into one
@@ -21,7 +21,7 @@ from classes import put
 import nbformat
 
 pytestmark = pytest.mark.e2e
-ASSIGNMENTS = ["09_softmax_cross_entropy", "10_temperature"]
+ASSIGNMENTS = ["01_chain_rule", "02_reverse_mode", "09_softmax_cross_entropy", "10_temperature"]
 
 
 def variants(a):
@@ -73,6 +73,8 @@ def test_solved_gets_full_marks_and_blank_zero(graded, a):
 
 
 @pytest.mark.parametrize("a,student,exercise,mistake", [
+    ("01_chain_rule", "mistake_missing_path", "grad_f", "missing_path"),
+    ("02_reverse_mode", "mistake_mul_uses_own_value", "mul", "uses_own_value"),
     ("09_softmax_cross_entropy", "mistake_missing_1_over_M", "softmax_cross_entropy", "missing_1_over_M"),
     ("10_temperature", "mistake_missing_1_over_T", "softmax_t_cross_entropy", "missing_1_over_T"),
 ])

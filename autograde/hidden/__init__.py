@@ -41,14 +41,17 @@ def seed_for(secret: str, student: str, assignment: str, exercise: str) -> int:
 
 
 def _modules():
-    from autograde.hidden import activations, intro, layers, softmax
+    from autograde.hidden import activations, chain_rule, engine, intro, layers, softmax
 
-    return {"intro": intro, "activations": activations, "layers": layers, "softmax": softmax}
+    return {"intro": intro, "chain_rule": chain_rule, "engine": engine, "activations": activations,
+            "layers": layers, "softmax": softmax}
 
 
 #: assignment -> (topic module, exercise names in notebook order); None = all of the module's
 REGISTRY = {
     "00_intro": ("intro", None),
+    "01_chain_rule": ("chain_rule", None),
+    "02_reverse_mode": ("engine", None),
     "09_softmax_cross_entropy": ("softmax", ["softmax", "logsumexp", "cross_entropy",
                                              "softmax_cross_entropy", "softmax_backward"]),
     "10_temperature": ("softmax", ["softmax_t", "entropy", "softmax_t_cross_entropy"]),
