@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: lab demo test release bundle doctor bench sysdeps clean
+.PHONY: lab demo test release bundle doctor bench sysdeps browserdeps clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -23,21 +23,27 @@ $(TSTAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# System packages: bubblewrap sandboxes student code during grading.
+# System packages (apt): bubblewrap sandboxes student code during grading; the browser tests
+# drive Debian's chromium. Installed only when missing.
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq
+
 sysdeps:
-	@command -v bwrap >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
-	  echo "installing bubblewrap (apt)"; \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq bubblewrap >/dev/null \
+	@command -v bwrap >/dev/null 2>&1 || { echo "installing bubblewrap (apt)"; \
+	  $(APT_INSTALL) bubblewrap >/dev/null \
 	  || echo "WARNING: could not install bubblewrap; 'bpcourse grade' will refuse to run without --unsafe"; }
 
+browserdeps:
+	@test -x /usr/bin/chromium || { echo "installing chromium (apt)"; $(APT_INSTALL) chromium >/dev/null; }
+
+# lab/settings/overrides.json: start the notebook's kernel without asking, no news pop-up
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.app_settings_dir=lab/settings
 
 demo: $(STAMP) sysdeps
 	$(BIN)/bpcourse grade samples/class --out demo
 
-test: $(TSTAMP) sysdeps
+test: $(TSTAMP) sysdeps browserdeps
 	$(BIN)/python -m pytest
 
 release: $(STAMP)

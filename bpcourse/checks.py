@@ -24,6 +24,7 @@ def ok(message: str) -> None:
 
 
 def _fail(message: str, hint: str | None = None) -> None:
+    __tracebackhide__ = True  # IPython and pytest skip this frame
     if hint:
         message = f"{message}\nПодсказка: {hint}"
     raise CheckError(message)
@@ -31,6 +32,7 @@ def _fail(message: str, hint: str | None = None) -> None:
 
 def check_not_implemented(name: str, fn: Callable, *args, **kwargs):
     """Call ``fn`` and turn a ``NotImplementedError`` into a clear "not done yet" failure."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
     try:
         return fn(*args, **kwargs)
     except NotImplementedError:
@@ -39,6 +41,7 @@ def check_not_implemented(name: str, fn: Callable, *args, **kwargs):
 
 def check_type(name: str, value, kinds=(np.ndarray,)) -> None:
     """``value`` must be an instance of one of ``kinds``."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
     if not isinstance(value, kinds):
         names = " или ".join(k.__name__ for k in kinds)
         _fail(f"{name}: ожидался тип {names}, получен {type(value).__name__}.",
@@ -47,6 +50,7 @@ def check_type(name: str, value, kinds=(np.ndarray,)) -> None:
 
 def check_shape(name: str, value: np.ndarray, shape: tuple, hint: str | None = None) -> None:
     """``value.shape`` must equal ``shape``; names the usual transposes and lost axes."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
     got = tuple(np.shape(value))
     shape = tuple(shape)
     if got == shape:
@@ -63,6 +67,7 @@ def check_shape(name: str, value: np.ndarray, shape: tuple, hint: str | None = N
 
 def check_finite(name: str, value) -> None:
     """No NaN and no inf anywhere in ``value``."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
     arr = np.asarray(value, dtype=np.float64)
     bad = ~np.isfinite(arr)
     if bad.any():
@@ -80,6 +85,7 @@ def check_close(name: str, got, expected, *, tol: float = 1e-7, hint: str | None
     what to say when ``got`` equals it. Otherwise the message names the worst entry and its
     relative error.
     """
+    __tracebackhide__ = True  # IPython and pytest skip this frame
     expected = np.asarray(expected, dtype=np.float64)
     if expected.ndim == 0:
         if not isinstance(got, (int, float, np.floating, np.integer)) and np.ndim(got) != 0:
@@ -113,6 +119,7 @@ def check_close(name: str, got, expected, *, tol: float = 1e-7, hint: str | None
 
 def check_gradient(name: str, analytic, numeric, *, tol: float = 1e-6, hint: str | None = None) -> None:
     """Compare an analytic gradient with a numerical one (same shape, rel_error <= tol)."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
     numeric = np.asarray(numeric, dtype=np.float64)
     if numeric.ndim:
         check_type(name, analytic)
@@ -127,6 +134,7 @@ def check_gradient(name: str, analytic, numeric, *, tol: float = 1e-6, hint: str
 
 def check_raises(name: str, exc_type: type, fn: Callable, *args, hint: str | None = None, **kwargs) -> None:
     """``fn(*args)`` must raise ``exc_type``."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
     try:
         fn(*args, **kwargs)
     except exc_type:

@@ -82,17 +82,16 @@ def _student_node(op, a, b, const):
     return getattr(a, op)()
 
 
-def topological(out) -> list:
-    order, seen = [], set()
-
-    def visit(v):
+def _all_nodes(out) -> list:
+    """Every node reachable from ``out`` (in no particular order), for drawing."""
+    nodes, stack, seen = [], [out], set()
+    while stack:
+        v = stack.pop()
         if id(v) not in seen:
             seen.add(id(v))
-            for child in v._prev:
-                visit(child)
-            order.append(v)
-    visit(out)
-    return order
+            nodes.append(v)
+            stack.extend(v._prev)
+    return nodes
 
 
 def run_program(Value, program: str, leaves, *, student_op: str | None = None,
@@ -117,11 +116,11 @@ def run_program(Value, program: str, leaves, *, student_op: str | None = None,
     if student_backward:
         extra = [float(out.backward() or 0)]
     else:
-        order = topological(out)
-        for v in order:
+        # every instruction appended its node after its inputs: program order is topological
+        for v in nodes:
             v.grad = 0.0
         out.grad = 1.0
-        for v in reversed(order):
+        for v in reversed(nodes):
             v._backward()
     return np.array([v.grad for v in nodes[:n_leaves]] + [out.data] + extra, dtype=np.float64)
 
@@ -141,12 +140,18 @@ def draw_graph(out, ax=None, title: str | None = None, edge_labels: dict | None 
     """
     import matplotlib.pyplot as plt
 
-    order = topological(out)
-    level = {}
-    for v in order:
-        level[id(v)] = 1 + max((level[id(c)] for c in v._prev), default=-1)
+    order = _all_nodes(out)
+    level = {id(v): 0 for v in order}
+    for _ in range(len(order)):          # longest path from the inputs: the node's column
+        changed = False
+        for v in order:
+            for c in v._prev:
+                if level[id(v)] < level[id(c)] + 1:
+                    level[id(v)], changed = level[id(c)] + 1, True
+        if not changed:
+            break
     columns: dict[int, list] = {}
-    for v in order:
+    for v in sorted(order, key=lambda n: level[id(n)]):
         columns.setdefault(level[id(v)], []).append(v)
     pos = {}
     for x, col in columns.items():

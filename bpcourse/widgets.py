@@ -93,13 +93,18 @@ class TemperatureExplorer:
         self.logits_box.observe(self._on_logits, names="value")
         self.T_slider.observe(lambda _: self.update(), names="value")
         self.target.observe(lambda _: self.update(), names="value")
+        self.header = widgets.HTML()
+        self._set_header()
         self.ui = widgets.VBox([
-            widgets.HTML(f"<b>Softmax с температурой</b> — считает: {html.escape(self.source)}"),
+            self.header,
             self.logits_box, self.T_slider, self.target, self.message, self.entropy_html,
             widgets.HTML("<b>вероятности y_T = softmax_T(z)</b>"), self.probs_html,
             widgets.HTML("<b>градиент ∂L/∂z для выбранного класса (численный)</b>"), self.grad_html,
         ])
         self.update()
+
+    def _set_header(self) -> None:
+        self.header.value = f"<b>Softmax с температурой</b> — считает: {html.escape(self.source)}"
 
     def _target_options(self):
         return [(f"{i}", i) for i in range(self.logits.size)]
@@ -140,7 +145,14 @@ class TemperatureExplorer:
         try:
             st = self.compute(self.logits, float(self.T_slider.value), int(self.target.value))
         except NotImplementedError:
-            self.message.value = "softmax_t ещё не реализована — выполните упражнение 1 или запустите без неё."
+            if self.softmax_t is _default_softmax_t:
+                raise
+            # not written yet: explore with scipy meanwhile, and say so
+            self.softmax_t, self.source = _default_softmax_t, "scipy.special.softmax(z / T)"
+            self._set_header()
+            self.update()
+            self.message.value = ("ваша softmax_t ещё не реализована (упражнение 1) — пока считает scipy; "
+                                  "запустите эту ячейку снова, когда она будет готова.")
             return
         except Exception as e:  # noqa: BLE001 - show the student's bug instead of a dead widget
             self.message.value = f'<span style="color:#c0392b">ошибка: {html.escape(type(e).__name__)}: ' \

@@ -155,3 +155,14 @@ def test_output_file_that_is_too_large_or_not_json_is_rejected(tmp_path):
     assert read_outputs(str(tmp_path), "x") is None
     (out / "y.json").write_text(json.dumps({"results": []}) + " " * 5_000_000)
     assert read_outputs(str(tmp_path), "y") is None
+
+
+@pytest.mark.parametrize("name,mistake", MISTAKES, ids=[f"{n}-{m.name}" for n, m in MISTAKES])
+def test_every_mistake_is_detectable_for_every_student(tmp_path, name, mistake):
+    """The hidden inputs of *any* student must tell each variant from the reference: a variant
+    that happens to agree on someone's inputs would pass for them."""
+    ex = CATALOG[name]
+    for k in range(12):
+        cases = cases_for(ex, student=f"student{k}")
+        v = verify(ex, cases, recorded(tmp_path, ex, cases, mistake.fn))
+        assert not v.passed, f"{mistake.name} passes for student{k}"

@@ -12,9 +12,17 @@ def _xy_cases(rng):
     return [{"x": float(x), "y": float(y)} for x, y in rng.uniform(-3, 3, size=(4, 2))]
 
 
+def _cubic(rng, sign):
+    """Coefficients of a cubic whose x³ term has the given sign: the central difference then
+    errs by exactly c₃h², so the *signed* error has that sign for every h."""
+    c = rng.uniform(-2, 2, size=4)
+    c[3] = sign * rng.uniform(1, 2)
+    return c
+
+
 def _derivative_error_cases(rng):
     a, b, c = rng.uniform(1, 3), rng.uniform(1, 3), rng.uniform(-1, 1)
-    coeffs = rng.uniform(-2, 2, size=4)
+    coeffs = _cubic(rng, -1.0)   # a negative error: |error| and the signed error must differ
     return [
         {"f": {"fn": "wave", "params": {"a": a, "b": b, "c": c}},
          "df": {"fn": "wave_prime", "params": {"a": a, "b": b, "c": c}},

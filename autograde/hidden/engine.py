@@ -5,6 +5,8 @@ only the operation under test uses the student's code. Inputs are drawn per stud
 """
 from __future__ import annotations
 
+import numpy as np
+
 from autograde.hidden import Exercise
 from bpcourse.graphs import run_program
 from solutions.engine import Value
@@ -28,6 +30,8 @@ BACKWARD_TEMPLATES = ["mul 0 1; add 3 0; sigmoid 4; mul 5 3; add 6 2",
 def _leaves(rng, op):
     if op in ("log", "pow"):
         return rng.uniform(0.5, 1.5, size=3)   # positive: log and fractional powers
+    if op == "relu":                           # both sides of the kink, for every student
+        return np.array([-rng.uniform(0.3, 1.5), rng.uniform(1.2, 1.8), -rng.uniform(0.3, 1.5)])
     return rng.uniform(-1.5, 1.5, size=3)
 
 

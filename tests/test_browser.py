@@ -1,0 +1,196 @@
+"""The student's and the instructor's experience in a real browser.
+
+A real `jupyter lab` (free loopback port, token) on a copy of notebooks/, driven through
+Python Playwright in Debian's Chromium (executable_path; nothing is downloaded). Every step
+saves a screenshot in test-artifacts/browser/; a failing step says which step failed and where
+its screenshot is.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from test_lab import free_port
+
+pytestmark = pytest.mark.browser
+CHROMIUM = os.environ.get("BPCOURSE_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def lab(repo, tmp_path_factory):
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
+    root = tmp_path_factory.mktemp("lab-root")
+    shutil.copytree(repo / "notebooks", root, dirs_exist_ok=True)
+    port, token = free_port(), secrets.token_hex(16)
+    home = tmp_path_factory.mktemp("lab-home")
+    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"))
+    log = open(home / "lab.log", "w")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+         "--allow-root", f"--LabApp.app_settings_dir={repo / 'lab' / 'settings'}"],   # as `make lab`
+        stdout=log, stderr=log, env=env, cwd=root)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
+            break
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError(f"jupyter lab did not start, see {log.name}")
+            time.sleep(0.5)
+    yield {"base": base, "token": token, "root": root}
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture
+def page(lab):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+        pg = context.new_page()
+        pg.set_default_timeout(60_000)
+        yield pg
+        context.close()
+        browser.close()
+
+
+@contextlib.contextmanager
+def step(page, name: str, show=None):
+    """One user-visible step: a screenshot after it (scrolled to ``show``, a locator, if
+    given); on failure, which step failed and where its screenshot is."""
+    shot = ARTIFACTS / f"{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}.png"
+    try:
+        yield
+        if show is not None:
+            show.scroll_into_view_if_needed()
+    except Exception as e:
+        failed = shot.with_name("FAILED-" + shot.name)
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(failed), full_page=False)
+        raise AssertionError(f"browser step '{name}' failed: {e}\nscreenshot: {failed}") from e
+    page.screenshot(path=str(shot), full_page=False)
+
+
+def open_notebook(page, lab, path: str):
+    page.goto(f"{lab['base']}/lab/tree/{path}?token={lab['token']}")
+    page.locator(".jp-Notebook").first.wait_for()
+    wait_idle(page)
+
+
+def wait_idle(page, timeout: float = 90):
+    """Until the kernel has started and no cell is queued or running."""
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=timeout * 1000)
+    page.wait_for_function("document.querySelectorAll('.jp-InputPrompt').length > 0 && "
+                           "![...document.querySelectorAll('.jp-InputPrompt')].some(e => e.textContent.includes('*'))",
+                           timeout=timeout * 1000)
+
+
+def menu(page, top: str, item: str):
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{top}$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).first.click()
+
+
+def code_cell(page, contains: str):
+    return page.locator(".jp-CodeCell", has=page.locator(".jp-InputArea", has_text=contains)).first
+
+
+def set_cell_source(page, cell, code: str):
+    cell.locator(".cm-content").click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(code)   # one input event: no auto-indent of the pasted lines
+
+
+def run_cell(page, cell):
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+Enter")
+    wait_idle(page)
+
+
+def test_temperature_explorer_responds_to_the_slider(page, lab):
+    with step(page, "10: open the released notebook"):
+        open_notebook(page, lab, "10_temperature/10_temperature.ipynb")
+    with step(page, "10: run all cells", show=code_cell(page, "Проверка softmax_t")):
+        menu(page, "Run", "Run All Cells")
+        wait_idle(page)
+        first_check = code_cell(page, "Проверка softmax_t")
+        assert "NotImplementedError" in first_check.locator(".jp-OutputArea").inner_text()
+    with step(page, "10: run the explorer cell"):
+        run_cell(page, code_cell(page, "TemperatureExplorer(softmax_t)"))
+        entropy = page.locator(".bp-entropy")
+        entropy.wait_for()
+        before = float(entropy.inner_text().split("=")[1])
+        probs_before = [float(t) for t in page.locator(".bp-prob").all_inner_texts()]
+        assert len(probs_before) == 4 and abs(sum(probs_before) - 1) < 1e-3
+    with step(page, "10: move the temperature slider to high T"):
+        track = page.locator(".widget-hslider .noUi-target, .widget-slider .noUi-target").first
+        box = track.bounding_box()
+        page.mouse.click(box["x"] + 0.95 * box["width"], box["y"] + box["height"] / 2)
+        page.wait_for_function(f"parseFloat(document.querySelector('.bp-entropy').textContent.split('=')[1]) > {before + 0.1}")
+        after = float(entropy.inner_text().split("=")[1])
+        probs_after = [float(t) for t in page.locator(".bp-prob").all_inner_texts()]
+        assert after > before and max(probs_after) < max(probs_before)
+    with step(page, "10: move the temperature slider to low T with the keyboard"):
+        page.locator(".noUi-handle").first.focus()
+        page.keyboard.press("Home")
+        page.wait_for_function(f"parseFloat(document.querySelector('.bp-entropy').textContent.split('=')[1]) < {before - 0.1}")
+        assert max(float(t) for t in page.locator(".bp-prob").all_inner_texts()) > 0.9
+
+
+CORRECT = '''def squared_error(t, o):
+    t = np.asarray(t, dtype=float)
+    o = np.asarray(o, dtype=float)
+    if t.shape != o.shape:
+        raise ValueError("shapes differ")
+    return float(0.5 * np.sum((t - o) ** 2))
+'''
+NO_HALF = CORRECT.replace("0.5 * np.sum", "np.sum")
+
+
+def test_an_exercise_passes_with_correct_code_and_names_a_mistake(page, lab):
+    with step(page, "00: open the released notebook"):
+        open_notebook(page, lab, "00_intro/00_intro.ipynb")
+    solution = code_cell(page, "def squared_error(t, o):")
+    check = code_cell(page, "Проверка squared_error")
+    with step(page, "00: write a correct squared_error and run its check", show=check):
+        set_cell_source(page, solution, CORRECT)
+        menu(page, "Run", "Run All Cells")
+        wait_idle(page)
+        out = check.locator(".jp-OutputArea").inner_text()
+        assert "✔ squared_error(t, o): верно" in out and "ValueError поднята" in out, out
+    with step(page, "00: write the squared error without ½ and run its check", show=check):
+        set_cell_source(page, solution, NO_HALF)
+        menu(page, "Run", "Run All Cells")
+        wait_idle(page)
+        out = check.locator(".jp-OutputArea").inner_text()
+        assert "CheckError" in out and "нет множителя ½" in out, out
+
+
+def test_nbgrader_extension_is_active(page, lab):
+    with step(page, "lab: open JupyterLab"):
+        page.goto(f"{lab['base']}/lab?token={lab['token']}")
+        page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for()
+    with step(page, "lab: open nbgrader's assignment list"):
+        menu(page, "Nbgrader", "Assignment List")
+        page.get_by_text("Released assignments").first.wait_for()
