@@ -10,17 +10,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from test_lab import free_port
+from labserver import running_lab
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("BPCOURSE_CHROMIUM", "/usr/bin/chromium")
@@ -33,31 +28,9 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-
 def lab(repo, tmp_path_factory):
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
     root = tmp_path_factory.mktemp("lab-root")
-    shutil.copytree(repo / "notebooks", root, dirs_exist_ok=True)
-    port, token = free_port(), secrets.token_hex(16)
-    home = tmp_path_factory.mktemp("lab-home")
-    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"))
-    log = open(home / "lab.log", "w")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--allow-root", f"--LabApp.app_settings_dir={repo / 'lab' / 'settings'}"],   # as `make lab`
-        stdout=log, stderr=log, env=env, cwd=root)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
-            break
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError(f"jupyter lab did not start, see {log.name}")
-            time.sleep(0.5)
-    yield {"base": base, "token": token, "root": root}
-    proc.terminate()
-    proc.wait(timeout=30)
+    shutil.copytree(repo / "notebooks", root, dirs_exist_ok=True)   # the test edits notebooks
+    with running_lab(root, tmp_path_factory.mktemp("lab-home")) as (base, token, _):
+        yield {"base": base, "token": token, "root": root}
 
 
 @pytest.fixture
@@ -93,14 +66,17 @@ def step(page, name: str, show=None):
 
 
 def open_notebook(page, lab, path: str):
-    page.goto(f"{lab['base']}/lab/tree/{path}?token={lab['token']}")
+    # a workspace of its own (reset): no tabs restored from another test's session
+    workspace = re.sub(r"[^a-z0-9]+", "-", path.lower())
+    page.goto(f"{lab['base']}/lab/workspaces/{workspace}/tree/{path}?reset&token={lab['token']}")
     page.locator(".jp-Notebook").first.wait_for()
     wait_idle(page)
 
 
 def wait_idle(page, timeout: float = 90):
     """Until the kernel has started and no cell is queued or running."""
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=timeout * 1000)
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']"
+                 ).first.wait_for(timeout=timeout * 1000)
     page.wait_for_function("document.querySelectorAll('.jp-InputPrompt').length > 0 && "
                            "![...document.querySelectorAll('.jp-InputPrompt')].some(e => e.textContent.includes('*'))",
                            timeout=timeout * 1000)
@@ -109,6 +85,16 @@ def wait_idle(page, timeout: float = 90):
 def menu(page, top: str, item: str):
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{top}$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).first.click()
+
+
+def run_all_until(page, cell, text: str, timeout: float = 90):
+    """Run → Run All Cells, then wait until ``cell``'s output shows ``text`` (the kernel may
+    still report idle for a moment after the click, so idleness alone proves nothing)."""
+    from playwright.sync_api import expect
+
+    menu(page, "Run", "Run All Cells")
+    expect(cell.locator(".jp-OutputArea")).to_contain_text(text, timeout=timeout * 1000)
+    wait_idle(page)
 
 
 def code_cell(page, contains: str):
@@ -132,10 +118,7 @@ def test_temperature_explorer_responds_to_the_slider(page, lab):
     with step(page, "10: open the released notebook"):
         open_notebook(page, lab, "10_temperature/10_temperature.ipynb")
     with step(page, "10: run all cells", show=code_cell(page, "Проверка softmax_t")):
-        menu(page, "Run", "Run All Cells")
-        wait_idle(page)
-        first_check = code_cell(page, "Проверка softmax_t")
-        assert "NotImplementedError" in first_check.locator(".jp-OutputArea").inner_text()
+        run_all_until(page, code_cell(page, "Проверка softmax_t"), "NotImplementedError")
     with step(page, "10: run the explorer cell"):
         run_cell(page, code_cell(page, "TemperatureExplorer(softmax_t)"))
         entropy = page.locator(".bp-entropy")
@@ -175,21 +158,19 @@ def test_an_exercise_passes_with_correct_code_and_names_a_mistake(page, lab):
     check = code_cell(page, "Проверка squared_error")
     with step(page, "00: write a correct squared_error and run its check", show=check):
         set_cell_source(page, solution, CORRECT)
-        menu(page, "Run", "Run All Cells")
-        wait_idle(page)
+        run_all_until(page, check, "squared_error(t, o): верно")
         out = check.locator(".jp-OutputArea").inner_text()
         assert "✔ squared_error(t, o): верно" in out and "ValueError поднята" in out, out
     with step(page, "00: write the squared error without ½ and run its check", show=check):
         set_cell_source(page, solution, NO_HALF)
-        menu(page, "Run", "Run All Cells")
-        wait_idle(page)
+        run_all_until(page, check, "CheckError")
         out = check.locator(".jp-OutputArea").inner_text()
         assert "CheckError" in out and "нет множителя ½" in out, out
 
 
 def test_nbgrader_extension_is_active(page, lab):
     with step(page, "lab: open JupyterLab"):
-        page.goto(f"{lab['base']}/lab?token={lab['token']}")
+        page.goto(f"{lab['base']}/lab/workspaces/nbgrader?reset&token={lab['token']}")
         page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for()
     with step(page, "lab: open nbgrader's assignment list"):
         menu(page, "Nbgrader", "Assignment List")

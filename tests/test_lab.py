@@ -3,53 +3,15 @@
 A real `jupyter lab` on a free loopback port with a token, asked over its REST API. (Driving
 it in a browser is the job of the browser suite.)
 """
-import json
-import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from labserver import running_lab
 
 
 @pytest.fixture(scope="module")
 def lab(repo, tmp_path_factory):
-    port, token = free_port(), secrets.token_hex(16)
-    log = open(tmp_path_factory.mktemp("lab") / "lab.log", "w")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={repo / 'notebooks'}", "--allow-root"],
-        stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-
-    def get(path):
-        req = urllib.request.Request(base + path, headers={"Authorization": f"token {token}"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return json.loads(r.read())
-
-    deadline = time.time() + 60
-    while True:
-        try:
-            get("/api/status")
-            break
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError(f"jupyter lab did not start: see {log.name}")
-            time.sleep(0.5)
-    yield get
-    proc.terminate()
-    proc.wait(timeout=30)
+    with running_lab(repo / "notebooks", tmp_path_factory.mktemp("lab-home")) as (_, _, get):
+        yield get
 
 
 def test_lab_serves_the_released_notebooks(lab):
