@@ -27,7 +27,7 @@ def dependencies() -> list[str]:
 def student_pyproject() -> str:
     deps = "\n".join(f'    "{d}",' for d in dependencies())
     return f'''[build-system]
-requires = ["setuptools>=68"]
+requires = ["setuptools>=77"]
 build-backend = "setuptools.build_meta"
 
 [project]
@@ -61,6 +61,7 @@ def contents() -> dict[str, bytes]:
     files["pyproject.toml"] = student_pyproject().encode()
     files["environment.yml"] = student_environment().encode()
     files["Makefile"] = (STUDENT_FILES / "Makefile").read_bytes()
+    files["lab/settings/overrides.json"] = (REPO / "lab" / "settings" / "overrides.json").read_bytes()
     files["README.md"] = (STUDENT_FILES / "README.md").read_bytes()
     return files
 

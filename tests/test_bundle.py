@@ -22,7 +22,7 @@ def bundled(tmp_path_factory):
 def test_bundle_is_exactly_the_student_files(bundled):
     names, texts = bundled
     tops = {n.split("/")[0] for n in names}
-    assert tops == {"notebooks", "bpcourse", "pyproject.toml", "environment.yml", "Makefile", "README.md"}
+    assert tops == {"notebooks", "bpcourse", "pyproject.toml", "environment.yml", "Makefile", "README.md", "lab"}
     for a in assignments():
         assert f"notebooks/{a}/{a}.ipynb" in names
     assert all(n.startswith("backprop-course/") for n in texts)
