@@ -82,9 +82,20 @@ def wait_idle(page, timeout: float = 90):
                            timeout=timeout * 1000)
 
 
-def menu(page, top: str, item: str):
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{top}$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).first.click()
+def menu(page, top: str, item: str, attempts: int = 20):
+    """Click ``top`` > ``item`` once the item is enabled (right after a notebook opens, its
+    commands stay disabled until the notebook is the current, kernel-connected widget)."""
+    label = re.compile(f"^{re.escape(item)}$")
+    for _ in range(attempts):
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{top}$")).click()
+        entry = page.locator(".lm-Menu-item", has=page.locator(".lm-Menu-itemLabel", has_text=label)).first
+        entry.wait_for()
+        if "lm-mod-disabled" not in (entry.get_attribute("class") or ""):
+            entry.click()
+            return
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(500)
+    raise AssertionError(f"menu {top} > {item} stayed disabled")
 
 
 def run_all_until(page, cell, text: str, timeout: float = 90):
@@ -92,7 +103,16 @@ def run_all_until(page, cell, text: str, timeout: float = 90):
     still report idle for a moment after the click, so idleness alone proves nothing)."""
     from playwright.sync_api import expect
 
-    menu(page, "Run", "Run All Cells")
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first.click()   # focus the notebook
+    for attempt in range(3):
+        menu(page, "Run", "Run All Cells")
+        try:   # a first cell must start (its prompt leaves "[ ]") or the click is retried
+            page.wait_for_function("[...document.querySelectorAll('.jp-InputPrompt')]"
+                                   ".some(e => /\\[(\\*|\\d+)\\]/.test(e.textContent))", timeout=15_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
     expect(cell.locator(".jp-OutputArea")).to_contain_text(text, timeout=timeout * 1000)
     wait_idle(page)
 
