@@ -214,6 +214,14 @@ def test_refuses_without_sandbox_unless_unsafe(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_unsafe_grades_without_the_sandbox_and_says_so(tmp_path):
+    put(tmp_path / "class", "solved", sample("solved"))
+    env = dict(os.environ, PATH=str(tmp_path / "empty"))  # no bwrap: only --unsafe can grade
+    run = bpcourse("grade", tmp_path / "class", "--out", tmp_path / "out", "--unsafe", env=env)
+    assert "WARNING: --unsafe" in run.stdout
+    assert score(read_csv(tmp_path / "out" / "grades.csv"), "solved") == (6.0, 6.0)
+
+
 @pytest.mark.parametrize("args,words", [
     (["--assignment", "42_nope"], "unknown assignment"),
     ([], "no such folder"),

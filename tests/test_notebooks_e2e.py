@@ -103,3 +103,12 @@ def test_every_variant_of_the_bank_is_exercised():
     for a in ASSIGNMENTS:
         bank = {(ex.name, m.name) for ex in hidden.exercises(a) for m in ex.mistakes}
         assert set(variants(a)) == bank, a
+
+
+def test_the_explorer_does_not_run_during_grading(graded):
+    a = "10_temperature"
+    nb = nbformat.read(graded["out"] / "autograded" / "solved" / a / f"{a}.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "TemperatureExplorer(softmax_t)" in c.source)
+    text = "".join(o.get("text", "") for o in cell.outputs)
+    assert "при оценивании виджет не запускается" in text
+    assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cell.outputs)
