@@ -55,6 +55,17 @@ def _doctor(args) -> int:
     return 0 if doctor(print) else 1
 
 
+def positive(text: str) -> int:
+    """argparse type: a whole number > 0 (0 would mean "no limit" to nbclient)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bpcourse", description="backprop-course: release, grade, bundle.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -68,11 +79,11 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("submissions", type=Path, help="folder <student>/<assignment>/<notebook>.ipynb, or a zip of one")
     g.add_argument("--out", type=Path, required=True, help="the working course directory (created or added to)")
     g.add_argument("--assignment", action="append", help="grade only this assignment (repeatable)")
-    g.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel (default 1)")
-    g.add_argument("--timeout", type=int, default=30, help="seconds per cell (default 30)")
-    g.add_argument("--submission-timeout", type=int, default=600, help="wall seconds per submission (default 600)")
-    g.add_argument("--memory-mb", type=int, default=2048, help="memory cap of a grading kernel (default 2048)")
-    g.add_argument("--cpu-seconds", type=int, default=300, help="CPU-time cap of a grading kernel (default 300)")
+    g.add_argument("--jobs", type=positive, default=1, help="submissions graded in parallel (default 1)")
+    g.add_argument("--timeout", type=positive, default=30, help="seconds per cell (default 30)")
+    g.add_argument("--submission-timeout", type=positive, default=600, help="wall seconds per submission (default 600)")
+    g.add_argument("--memory-mb", type=positive, default=2048, help="memory cap of a grading kernel (default 2048)")
+    g.add_argument("--cpu-seconds", type=positive, default=300, help="CPU-time cap of a grading kernel (default 300)")
     g.add_argument("--unsafe", action="store_true", help="grade without the sandbox (student code can read everything)")
     g.set_defaults(func=_grade)
 

@@ -133,6 +133,8 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
             raise GradeError(f"unknown assignment(s): {', '.join(unknown)} (known: {', '.join(known)})")
     if not submissions.exists():
         raise GradeError(f"{submissions}: no such folder or zip file")
+    if out.exists() and not out.is_dir():
+        raise GradeError(f"--out {out} exists and is not a folder")
     if out == submissions or submissions in out.parents:
         raise GradeError("--out must not be inside the submissions folder (it must stay unmodified)")
     if not opts.unsafe:

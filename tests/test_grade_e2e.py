@@ -233,6 +233,18 @@ def test_bad_arguments_are_clear_errors(tmp_path, args, words):
     assert run.returncode == 2 and words in run.stderr
 
 
+def test_out_that_is_a_file_and_non_positive_limits_are_clear_errors(tmp_path):
+    put(tmp_path / "class", "solved", sample("solved"))
+    (tmp_path / "file").write_text("not a folder")
+    run = bpcourse("grade", tmp_path / "class", "--out", tmp_path / "file", check=False)
+    assert run.returncode == 2 and "is not a folder" in run.stderr
+    assert (tmp_path / "file").read_text() == "not a folder"
+    for flag in ("--jobs", "--timeout", "--submission-timeout", "--memory-mb", "--cpu-seconds"):
+        run = bpcourse("grade", tmp_path / "class", "--out", tmp_path / "out", flag, "0", check=False)
+        assert run.returncode == 2 and "must be positive" in run.stderr, flag
+    assert not (tmp_path / "out").exists()
+
+
 def test_bad_zip_is_a_clear_error(tmp_path):
     (tmp_path / "class.zip").write_bytes(b"PK\x03\x04 definitely not a zip")
     run = bpcourse("grade", tmp_path / "class.zip", "--out", tmp_path / "out", check=False)
