@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 import nbformat
+from nbgrader.api import Gradebook
 
 from autograde import course, hidden, pool, report, sandbox, worker
 from autograde.intake import Found, IntakeError, extract_zip, scan
@@ -100,6 +101,17 @@ def prepare_course(out: Path, assignments: list[str], state: dict) -> None:
         target.write_text(text, encoding="utf-8")
         course.check(nb_api.generate_assignment(a, force=True, create=True), f"generate_assignment {a}")
         state["assignments"][a] = digest
+
+
+def ensure_students(out: Path, students: set[str]) -> None:
+    """Create the students in the gradebook before any worker starts.
+
+    nbgrader's autograde creates a missing student itself; two workers grading two assignments
+    of one new student at once would both insert it, and one would fail (UNIQUE constraint).
+    """
+    with Gradebook(course.config(out).CourseDirectory.db_url, course.COURSE_ID) as gb:
+        for student in sorted(students):
+            gb.update_or_create_student(student)
 
 
 def stage(found: Found, out: Path, secret: str) -> None:
@@ -190,6 +202,7 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
         stage(f, out, secret)
         queue.append((f, digest))
 
+    ensure_students(out, {f.student for f, _ in queue})
     log(f"grading {len(queue)} submission(s) with {opts.jobs} job(s)"
         + ("" if opts.unsafe else " in the sandbox"))
     logs = out / ".bpcourse" / "logs"

@@ -170,6 +170,19 @@ def test_good_students_are_untouched_by_the_bad_ones(hostile):
     assert hostile["rows"]["solved"]["status"] == "ok" and hostile["rows"]["solved"]["message"] == ""
 
 
+def test_students_exist_before_workers_start(tmp_path):
+    """Two workers grading one new student's two assignments must not both create the student."""
+    from autograde.grade import ensure_students, load_state, prepare_course
+
+    out = tmp_path / "course"
+    state = load_state(out)
+    prepare_course(out, ["00_intro"], state)
+    ensure_students(out, {"alice", "bob"})
+    ensure_students(out, {"alice"})          # again: an update, not a second insert
+    with Gradebook(course.config(out).CourseDirectory.db_url, course.COURSE_ID) as gb:
+        assert sorted(s.id for s in gb.students) == ["alice", "bob"]
+
+
 def test_progress_is_shown(hostile):
     assert "[1/" in hostile["log"] and "graded " in hostile["log"]
 
