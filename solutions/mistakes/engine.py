@@ -6,8 +6,6 @@ the operation under test (or the traversal) differs.
 """
 from __future__ import annotations
 
-import math
-
 from bpcourse.graphs import run_program
 from solutions.engine import Value as Ref
 from solutions.mistakes import Mistake
@@ -174,5 +172,3 @@ BACKWARD = [
     Mistake("counts_nodes", _traversal(_CountsNodes),
             "backward() должен вернуть число посещённых *рёбер* (Σ по узлам числа входов), а не узлов."),
 ]
-
-del math
