@@ -8,7 +8,8 @@ the sandbox boundary is JSON — no pickles, so a submission cannot smuggle in c
 
 An encoded value is one of:
 
-- a number, a string, ``None`` or a bool: itself;
+- a number, a string, ``None`` or a bool: itself (an ``int`` stays an ``int``: an index or a
+  count must reach the student's function with the type the notebook promises);
 - ``{"array": nested lists, "shape": [...]}``: a float64 ndarray;
 - ``{"list": [...]}``: a list of encoded values (e.g. the weight matrices of a network);
 - ``{"fn": name, "params": {...}}``: a test function from :data:`FUNCTIONS` (for exercises
@@ -16,7 +17,6 @@ An encoded value is one of:
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Callable
 
 import numpy as np
@@ -31,7 +31,7 @@ def _poly(c):
 
 
 def _wave(a, b, c):
-    return lambda x: a * math.sin(b * x) + c * x * x
+    return lambda x: a * np.sin(b * x) + c * x * x
 
 
 def _poly_prime(c):
@@ -40,7 +40,7 @@ def _poly_prime(c):
 
 
 def _wave_prime(a, b, c):
-    return lambda x: a * b * math.cos(b * x) + 2 * c * x
+    return lambda x: a * b * np.cos(b * x) + 2 * c * x
 
 
 def _mix(a, b, c):
@@ -49,8 +49,8 @@ def _mix(a, b, c):
 
 #: Test functions that hidden inputs may name. Each takes its params and returns ``f``.
 FUNCTIONS: dict[str, Callable[..., Callable]] = {
-    "poly": _poly,              # f(x) = sum_i c_i x^i            (scalar x)
-    "wave": _wave,              # f(x) = a sin(bx) + c x^2        (scalar x)
+    "poly": _poly,              # f(x) = sum_i c_i x^i            (elementwise: scalar or array x)
+    "wave": _wave,              # f(x) = a sin(bx) + c x^2        (elementwise: scalar or array x)
     "poly_prime": _poly_prime,  # its derivative
     "wave_prime": _wave_prime,  # its derivative
     "mix": _mix,                # f(x) = sum(a x^2 + b sin x) + c (sum x)^2   (a, b of x's shape)
@@ -65,7 +65,9 @@ def encode(value: Any) -> Any:
         return value
     if isinstance(value, (list, tuple)) and any(np.ndim(v) > 0 for v in value):
         return {"list": [encode(v) for v in value]}   # e.g. the weight matrices of a network
-    if isinstance(value, (int, float, np.integer, np.floating)) and np.ndim(value) == 0:
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and np.ndim(value) == 0:
         return float(value)
     arr = np.asarray(value, dtype=np.float64)
     return {"array": arr.tolist(), "shape": list(arr.shape)}

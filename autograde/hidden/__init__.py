@@ -28,6 +28,12 @@ class Exercise:
     cases: Callable[[np.random.Generator], list]  # rng -> list of kwargs (encodable values)
     mistakes: Sequence[Mistake] = field(default_factory=tuple)
     tol: float = 1e-9                           # rel_error accepted as "equal to the reference"
+    #: cases -> hashable: the edge-case structure every student's cases must share (grading
+    #: rule 3), e.g. "a zero in the ReLU input", "a probability below 1e-8", "M != K". The
+    #: property test also compares types and shapes of every input, so list only what those miss.
+    features: Callable[[list], object] | None = None
+    #: names of the outputs of a function returning several (e.g. ("loss", "dZ")), for feedback
+    outputs: Sequence[str] = ()
 
     @property
     def grade_id(self) -> str:
