@@ -5,13 +5,19 @@ The kernel only *records* what the student's function returned on the hidden inp
 the known wrong variants are run on them, and the verdict is reached with no student code
 running. A kernel whose checks were tampered with therefore cannot gain points.
 
-Messages are Russian and go to the student's feedback; they never contain expected values.
+Messages are Russian and go to the student's feedback (markdown, rendered to HTML). They name
+the real cause — the recognised mistake, the exception and the kind of input that raised it
+(argument types and shapes, never values), a wrong result type or shape, a loss of precision —
+and never contain expected values, hidden inputs or reference code. Text that comes from the
+student's kernel (an exception's message) is cut to one short line and escaped.
 """
 from __future__ import annotations
 
 import copy
+import html
 import json
 import os
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,11 +25,26 @@ import numpy as np
 from autograde.hidden import Exercise
 from bpcourse.cases import OUTPUT_DIR, decode, encode, is_multi
 from bpcourse.gradcheck import rel_error
+from bpcourse.ru import count, plural
 
 MAX_OUTPUT_FILE = 4_000_000  # bytes; a larger file is not read (and the exercise fails)
+MAX_QUOTE = 160              # characters of a student's exception message quoted back
 
-GENERIC_HINT = ("сверьте формулу с лекцией и проверьте формы массивов; видимые проверки "
-                "проходят на малом примере, а скрытые входы другие.")
+GENERIC_HINT = "сверьте формулу с лекцией и проверьте формы массивов."
+HINTS = {
+    "value": GENERIC_HINT,
+    "raised": ("вызовите функцию сами на входах таких типов и форм — в видимой проверке их могло "
+               "не быть; функция должна принимать всё, что обещает задание."),
+    "nonfinite": "переполнение exp, деление на ноль или log(0) на входах такого вида?",
+    "type": "верните то, что обещает задание (массив numpy — np.asarray(...), число — float(...)).",
+    "precision": ("считайте всё в float64 (тип по умолчанию в numpy), без приведения к float32 или "
+                  "float16 и без лишних округлений."),
+    "mutated": "не меняйте входные массивы на месте: работайте с копией (x.copy()) или с новыми массивами.",
+    "raise_expected": "на таких входах задание требует поднять исключение.",
+}
+ORDINALS = ["первый", "второй", "третий", "четвёртый", "пятый", "шестой", "седьмой", "восьмой",
+            "девятый", "десятый"]
+LOW_PRECISION = ("float32", "float16")
 
 
 @dataclass(frozen=True)
@@ -36,21 +57,38 @@ class Verdict:
     mistake: str | None = None  # name of the recognised wrong variant, if any
 
 
+def _inputs(n: int, case: str = "nom") -> str:
+    """«входа/входов/…» agreeing with ``n`` in the grammatical case the sentence needs."""
+    forms = {"nom": ("вход", "входа", "входов"), "gen": ("входа", "входов", "входов"),
+             "prep": ("входе", "входах", "входах")}[case]
+    return plural(n, *forms)
+
+
+def quote(text) -> str:
+    """Student-controlled text made safe for the feedback: one line, at most MAX_QUOTE
+    characters, HTML and markdown escaped (it cannot add a line, a link or a tag)."""
+    text = " ".join(str(text).split())
+    if len(text) > MAX_QUOTE:
+        text = text[:MAX_QUOTE - 1] + "…"
+    text = html.escape(text, quote=True)
+    return re.sub(r"([\\`*_\[\]{}#|~!])", r"\\\1", text)
+
+
 def _outcome(fn, kwargs_encoded):
     """Run ``fn`` on decoded (fresh) inputs.
 
-    Returns ('value', ndarray), ('value', [ndarray, ...]) for a function with several outputs,
-    or ('raised', exception name).
+    Returns ('value', ndarray, type name), ('value', [ndarray, ...], type name) for a function
+    with several outputs, or ('raised', exception name, '').
     """
     kwargs = {k: decode(v) for k, v in kwargs_encoded.items()}
     try:
         with np.errstate(all="ignore"):
             value = fn(**kwargs)
     except Exception as e:  # noqa: BLE001 - a reference may raise on purpose (ValueError)
-        return ("raised", type(e).__name__)
+        return ("raised", type(e).__name__, "")
     if is_multi(value):
-        return ("value", _leaves(value))
-    return ("value", np.asarray(value, dtype=np.float64))
+        return ("value", _leaves(value), type(value).__name__)
+    return ("value", np.asarray(value, dtype=np.float64), type(value).__name__)
 
 
 def _leaves(value) -> list:
@@ -70,11 +108,14 @@ def _student_leaves(student: dict) -> list:
 def _as_array(student: dict) -> np.ndarray | None:
     if "value" not in student or "shape" not in student:
         return None
-    return np.asarray(student["value"], dtype=np.float64).reshape(student["shape"])
+    try:
+        return np.asarray(student["value"], dtype=np.float64).reshape(student["shape"])
+    except (TypeError, ValueError):
+        return None
 
 
 def _matches(student: dict, expected: tuple, tol: float) -> bool:
-    kind, exp = expected
+    kind, exp = expected[0], expected[1]
     if kind == "raised":
         return student.get("raised") == exp
     if "raised" in student:
@@ -101,9 +142,127 @@ def read_outputs(workdir: str, exercise: str) -> dict | None:
             data = json.load(f)
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+    if not isinstance(data, dict):
         return None
+    if not isinstance(data.get("results"), list):
+        return {"error": "outputs too large"} if data.get("error") == "outputs too large" else None
     return data
+
+
+# --- describing inputs and results (types and shapes, never values) -------------------------------
+
+def describe_argument(value) -> str:
+    """What kind of value a hidden input is, as the student's function receives it."""
+    if callable(value):
+        return "функция (принимает число или массив numpy)"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, np.integer)):
+        return "целое число (int)"
+    if isinstance(value, (float, np.floating)):
+        return "число (float)"
+    if isinstance(value, str):
+        return "строка (str)"
+    if isinstance(value, np.ndarray):
+        return f"массив формы {value.shape}"
+    if isinstance(value, (list, tuple)):
+        kinds = list(dict.fromkeys(describe_argument(v) for v in value))
+        what = kinds[0] if len(kinds) == 1 else "разные значения"
+        return f"список из {count(len(value), 'элемента', 'элементов', 'элементов')} ({what})"
+    return type(value).__name__
+
+
+def describe_inputs(case: dict) -> str:
+    """``case`` (kwargs as written by the hidden spec) as the kinds of its arguments."""
+    parts = []
+    for name, value in case.items():
+        try:
+            parts.append(f"{name} — {describe_argument(decode(encode(value)))}")
+        except Exception:  # noqa: BLE001 - a description must never break a verdict
+            parts.append(name)
+    return ", ".join(parts)
+
+
+def _describe_result(res: dict) -> str:
+    """What the student's function returned: its type and shape (no values)."""
+    kind = res.get("type", "?")
+    if isinstance(res.get("items"), list):
+        n = len(res["items"])
+        return f"{kind} из {count(n, 'элемента', 'элементов', 'элементов')}"
+    shape = tuple(res.get("shape", ()))
+    if kind in ("list", "tuple"):
+        return f"{'список (list)' if kind == 'list' else 'кортеж (tuple)'} длины {shape[0] if shape else 0}"
+    if kind == "ndarray":
+        return f"массив формы {shape}"
+    if not shape:
+        return f"число ({kind})"
+    return f"{kind} формы {shape}"
+
+
+def _describe_expected(value, typename: str) -> str:
+    if value.shape == ():
+        return "число (float)"
+    return f"массив numpy формы {value.shape}"
+
+
+def _output_name(ex: Exercise, k: int, n: int) -> str:
+    if len(ex.outputs) == n:
+        return f"результат {ex.outputs[k]}"
+    return f"{ORDINALS[k]} результат" if k < len(ORDINALS) else f"результат №{k + 1}"
+
+
+def _describe(ex: Exercise, res: dict, exp: tuple, tol: float) -> tuple[str, str]:
+    """What is wrong with one result, without revealing the expected value: (text, hint key)."""
+    kind, value, typename = exp
+    if "raised" in res:
+        name = quote(res["raised"])
+        message = quote(res.get("message", ""))
+        raised = f"{name}: «{message}»" if message else name
+        if kind == "raised":
+            return f"ожидалось исключение {value}, а поднято {raised}", "raise_expected"
+        return f"функция подняла исключение {raised}", "raised"
+    if kind == "raised":
+        return f"ожидалось исключение {value}, а функция вернула значение", "raise_expected"
+    if "error" in res:
+        return f"результат — {quote(res['error'])}", "type"
+    if isinstance(value, list):
+        items = _student_leaves(res)
+        if len(items) != len(value):
+            names = f" ({', '.join(ex.outputs)})" if len(ex.outputs) == len(value) else ""
+            got = count(len(items), "результат", "результата", "результатов")
+            if "items" not in res:
+                got = f"один результат — {_describe_result(res)}"
+            return (f"функция вернула {got}, а нужно "
+                    f"{count(len(value), 'результат', 'результата', 'результатов')}{names}"), "type"
+        for k, (item, v) in enumerate(zip(items, value)):
+            if not _matches(item, ("value", v), tol):
+                text, hint = _describe(ex, item, ("value", v, "ndarray"), tol)
+                return f"{_output_name(ex, k, len(value))}: {text}", hint
+        return "значения отличаются от эталона", "value"
+    if isinstance(res.get("items"), list):
+        return (f"функция вернула {_describe_result(res)}, а нужен один результат — "
+                f"{_describe_expected(value, typename)}"), "type"
+    shape = tuple(res.get("shape", ()))
+    if shape != value.shape:
+        got = _describe_result(res)
+        if res.get("type") in ("list", "tuple"):
+            return f"результат — {got}, а ожидался {_describe_expected(value, typename)}", "type"
+        return f"форма результата {shape}, а должна быть {value.shape}", "value"
+    got = _as_array(res)
+    if got is None:
+        return "результат не прочитан", "type"
+    if not np.isfinite(got).all() and np.isfinite(value).all():
+        return "в результате есть NaN или бесконечность (inf), а должны быть конечные числа", "nonfinite"
+    finite = np.isfinite(got) & np.isfinite(value)
+    err = rel_error(got[finite], value[finite])
+    dtype = res.get("dtype", "")
+    if dtype in LOW_PRECISION:
+        return (f"точность: результат в {dtype}, а требуется float64 "
+                f"(относительная ошибка {err:.1e})"), "precision"
+    if err <= 1e-5:
+        return (f"точность: относительная ошибка {err:.1e} — мала, но больше допустимой ({tol:.0e}); "
+                "такая бывает, когда вычисления идут в float32, а требуется float64"), "precision"
+    return f"значение отличается от эталона (относительная ошибка {err:.1e})", "value"
 
 
 def verify(ex: Exercise, cases: list, recorded: dict | None) -> Verdict:
@@ -112,24 +271,33 @@ def verify(ex: Exercise, cases: list, recorded: dict | None) -> Verdict:
         return Verdict(ex.name, False,
                        "Скрытая проверка не получила результатов: функция не определена, ячейка "
                        "проверки не выполнилась до конца или ноутбук прервался раньше.")
+    if "results" not in recorded:
+        return Verdict(ex.name, False,
+                       "Скрытая проверка: результаты функции слишком велики, чтобы их сравнить "
+                       "(сверьте формы того, что она возвращает).")
     encoded = [{k: encode(v) for k, v in case.items()} for case in cases]
     results = recorded["results"]
-    if len(results) != len(encoded):
-        return Verdict(ex.name, False, "Скрытая проверка: число результатов не совпадает с числом входов.")
+    n = len(encoded)
+    if len(results) != n:
+        return Verdict(ex.name, False,
+                       f"Скрытая проверка: получено {count(len(results), 'результат', 'результата', 'результатов')} "
+                       f"на {n} {_inputs(n, 'prep')} — ячейка проверки выполнилась не до конца.")
 
     expected = [_outcome(ex.reference, case) for case in encoded]
     failures = []
-    for i, (res, exp) in enumerate(zip(results, expected), start=1):
+    for i, (res, exp, case) in enumerate(zip(results, expected, cases), start=1):
         if not isinstance(res, dict):
-            failures.append((i, "результат не прочитан"))
+            failures.append((i, "результат не прочитан", "type", case))
         elif res.get("raised") == "NotImplementedError":
             return Verdict(ex.name, False, "Функция ещё не реализована (осталось `raise NotImplementedError`).")
         elif not _matches(res, exp, ex.tol):
-            failures.append((i, _describe(res, exp, ex.tol)))
+            failures.append((i, *_describe(ex, res, exp, ex.tol), case))
         elif res.get("mutated"):
-            failures.append((i, f"функция изменила входной массив {', '.join(res['mutated'])}"))
+            names = [quote(m) for m in res["mutated"] if isinstance(m, str)]
+            what = plural(len(names), "входной массив", "входные массивы", "входные массивы")
+            failures.append((i, f"функция изменила {what} {', '.join(names)}", "mutated", case))
     if not failures:
-        return Verdict(ex.name, True, f"Скрытая проверка пройдена ({len(results)} входов).")
+        return Verdict(ex.name, True, f"Скрытая проверка пройдена на {n} {_inputs(n, 'prep')}.")
 
     for mistake in ex.mistakes:
         # Only where the reference returns a value: cases that must raise test another aspect.
@@ -138,35 +306,7 @@ def verify(ex: Exercise, cases: list, recorded: dict | None) -> Verdict:
                          for res, case in pairs):
             return Verdict(ex.name, False, f"Похоже на типичную ошибку: {mistake.hint}", mistake.name)
 
-    i, what = failures[0]
+    i, what, hint, case = failures[0]
     return Verdict(ex.name, False,
-                   f"Скрытая проверка не пройдена на {len(failures)} из {len(results)} входов "
-                   f"(первый — вход №{i}: {what}). Подсказка: {GENERIC_HINT}")
-
-
-def _describe(res: dict, exp: tuple, tol: float) -> str:
-    """What is wrong with one result, without revealing the expected value."""
-    kind, value = exp
-    if "raised" in res:
-        if kind == "raised":
-            return f"ожидалась ошибка {value}, а поднята {res['raised']}"
-        return f"функция подняла {res['raised']}: {res.get('message', '')}"
-    if kind == "raised":
-        return f"ожидалась ошибка {value} (входы несовместимых форм), а функция вернула значение"
-    if "error" in res:
-        return f"результат — {res['error']}"
-    if isinstance(value, list):
-        items = _student_leaves(res)
-        if len(items) != len(value):
-            return f"ожидалось {len(value)} массивов в результате, получено {len(items)}"
-        for k, (item, v) in enumerate(zip(items, value), start=1):
-            if not _matches(item, ("value", v), tol):
-                return f"результат {k} из {len(value)}: " + _describe(item, ("value", v), tol)
-        return "значения отличаются от эталона"
-    shape = tuple(res.get("shape", ()))
-    if shape != value.shape:
-        return f"форма результата {shape}, а должна быть {value.shape}"
-    got = np.asarray(res["value"], dtype=np.float64).reshape(shape)
-    if not np.isfinite(got).all():
-        return "в результате NaN или inf"
-    return f"значение отличается от эталона (относительная ошибка {rel_error(got, value):.1e})"
+                   f"Скрытая проверка не пройдена на {len(failures)} из {n} {_inputs(n, 'gen')} "
+                   f"(первый — вход №{i}, где {describe_inputs(case)}: {what}). Подсказка: {HINTS[hint]}")

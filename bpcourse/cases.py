@@ -93,17 +93,27 @@ def is_multi(value: Any) -> bool:
 
 
 def encode_output(value: Any) -> dict:
-    """Encode what a student's function returned: type name, shape and float64 values.
+    """Encode what a student's function returned: type name, dtype, shape and float64 values.
 
-    Several outputs (:func:`is_multi`) become ``{"items": [...]}``.
+    ``type`` is the Python type (``ndarray``, ``float``, ``list``…), ``dtype`` the numpy dtype
+    the values had (``float64``, ``float32``, ``int64``…), so the grader can say that a result
+    is a list, or that it lost precision in float32. Several outputs (:func:`is_multi`) become
+    ``{"type": ..., "items": [...]}``; a value that is not numeric ``{"type": ..., "error": ...}``.
     """
     if is_multi(value):
         return {"type": type(value).__name__, "items": [encode_output(v) for v in value]}
     out = {"type": type(value).__name__}
+    if value is None:
+        out["error"] = "функция вернула None (пропущен `return`?)"
+        return out
     try:
+        if isinstance(value, (str, bytes, dict)):
+            raise TypeError(type(value).__name__)
+        out["dtype"] = str(np.asarray(value).dtype)
         arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as e:
-        out["error"] = f"не число и не массив чисел ({type(value).__name__}: {e})"[:300]
+    except Exception:  # noqa: BLE001 - any value a student returns must encode
+        out.pop("dtype", None)
+        out["error"] = f"не число и не массив чисел, а {type(value).__name__}"[:300]
         return out
     out["shape"] = list(arr.shape)
     out["value"] = arr.tolist()

@@ -4,14 +4,48 @@ Every helper either prints one line starting with ``✔`` or raises :class:`Chec
 (an ``AssertionError``, so nbgrader scores the cell 0) with a Russian message that says what
 is wrong and where: which entry, how large the error. Nothing is written to stderr, because
 nbgrader scores a test cell with anything on stderr as failed.
+
+For the same reason, importing this module routes Python warnings to stdout as a short note
+(:func:`route_warnings`): the natural ``np.where(P > 0, P * np.log(P), 0)`` warns about
+``log(0)`` although its result is right, and a harmless warning must never cost a correct answer.
 """
 from __future__ import annotations
 
+import sys
+import warnings
 from typing import Callable
 
 import numpy as np
 
 from bpcourse.gradcheck import rel_error
+
+WARNING_PREFIX = "⚠ предупреждение (само по себе на оценку не влияет)"
+
+
+def warning_note(message, category, where: str = "") -> str:
+    """One line for a warning: its class and its text, whitespace collapsed, length capped."""
+    text = " ".join(str(message).split())
+    if len(text) > 200:
+        text = text[:199] + "…"
+    return f"{WARNING_PREFIX}{where}: {getattr(category, '__name__', 'Warning')}: {text}"
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    # The current sys.stdout: in a kernel, the stream of the cell being executed.
+    print(warning_note(message, category), file=sys.stdout)
+
+
+def route_warnings() -> None:
+    """Show Python warnings on stdout (as :func:`warning_note`) instead of stderr.
+
+    ``warnings.catch_warnings`` saves and restores this hook, so code that records warnings
+    itself is unaffected. Installed when :mod:`bpcourse.checks` or :mod:`bpcourse.grading`
+    is imported, i.e. in every notebook of the course.
+    """
+    warnings.showwarning = _show_warning
+
+
+route_warnings()
 
 
 class CheckError(AssertionError):
@@ -44,8 +78,11 @@ def check_type(name: str, value, kinds=(np.ndarray,)) -> None:
     __tracebackhide__ = True  # IPython and pytest skip this frame
     if not isinstance(value, kinds):
         names = " или ".join(k.__name__ for k in kinds)
+        if value is None:
+            _fail(f"{name}: функция вернула None, а ожидался {names}.", "пропущен `return`?")
         _fail(f"{name}: ожидался тип {names}, получен {type(value).__name__}.",
-              "проверьте, что функция возвращает значение (нет ли пропущенного `return`).")
+              "проверьте, что функция возвращает то, что просит задание (например, np.ndarray, "
+              "а не список: np.asarray(...)).")
 
 
 def check_shape(name: str, value: np.ndarray, shape: tuple, hint: str | None = None) -> None:
@@ -71,50 +108,71 @@ def check_finite(name: str, value) -> None:
     arr = np.asarray(value, dtype=np.float64)
     bad = ~np.isfinite(arr)
     if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
-        _fail(f"{name}: значение не конечно (NaN или inf) в элементе {idx or 'скаляр'}.",
-              "переполнение exp, деление на ноль или log(0)?")
+        if arr.ndim:
+            idx = tuple(int(i) for i in np.argwhere(bad)[0])
+            where = f"в элементе {idx} стоит {arr[idx]} — не конечное число (NaN или inf)"
+        else:
+            where = f"получено {float(arr)} — не конечное число (NaN или inf)"
+        _fail(f"{name}: {where}.", "переполнение exp, деление на ноль или log(0)?")
+
+
+def _same(got: np.ndarray, value: np.ndarray, tol: float) -> bool:
+    """Equal shapes, NaN and inf in the same places, finite entries within ``rel_error <= tol``."""
+    if got.shape != value.shape:
+        return False
+    fin_got, fin_value = np.isfinite(got), np.isfinite(value)
+    if not np.array_equal(fin_got, fin_value):
+        return False
+    if not np.array_equal(got[~fin_got], value[~fin_value], equal_nan=True):
+        return False
+    return rel_error(got[fin_got], value[fin_value]) <= tol
 
 
 def check_close(name: str, got, expected, *, tol: float = 1e-7, hint: str | None = None,
                 wrong: tuple = ()) -> None:
-    """Type, shape, finiteness, then values: ``rel_error(got, expected) <= tol``.
+    """Type, shape, known wrong values, finiteness, then values: ``rel_error(got, expected) <= tol``.
 
     ``expected`` is a small value written into the check (never the reference code).
     ``wrong`` lists ``(value, hint)`` pairs: what a typical mistake returns on this input and
-    what to say when ``got`` equals it. Otherwise the message names the worst entry and its
-    relative error.
+    what to say when ``got`` equals it (to ``max(tol, 1e-6)``, so a value written with seven or
+    eight digits still matches; NaN and inf entries must sit in the same places). They are
+    consulted before the finiteness check: an unstable softmax returns NaN, and its hint
+    ("subtract the maximum") says more than "not finite". Otherwise the message names the
+    worst entry and its relative error.
     """
     __tracebackhide__ = True  # IPython and pytest skip this frame
     expected = np.asarray(expected, dtype=np.float64)
     if expected.ndim == 0:
+        if got is None:
+            _fail(f"{name}: функция вернула None.", "пропущен `return`?")
         if not isinstance(got, (int, float, np.floating, np.integer)) and np.ndim(got) != 0:
             _fail(f"{name}: ожидалось число, получено {type(got).__name__} формы {np.shape(got)}.",
                   hint or "возвращайте число (float), а не массив.")
-        if got is None:
-            _fail(f"{name}: функция вернула None.", "пропущен `return`?")
     else:
         check_type(name, got)
         check_shape(name, got, expected.shape)
-    check_finite(name, got)
-    got_arr = np.asarray(got, dtype=np.float64)
+    try:
+        got_arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        _fail(f"{name}: значение типа {type(got).__name__} не число.", hint)
+    if _same(got_arr, expected, tol):
+        ok(f"{name}: верно")
+        return
+    for value, wrong_hint in wrong:
+        value = np.asarray(value, dtype=np.float64)
+        if _same(got_arr, value, max(tol, 1e-6)):
+            _fail(f"{name}: неверное значение.", wrong_hint)
+    check_finite(name, got_arr)
     err = np.abs(got_arr - expected) / np.maximum(1e-8, np.abs(got_arr) + np.abs(expected))
-    if np.max(err, initial=0.0) > tol:
-        for value, wrong_hint in wrong:
-            value = np.asarray(value, dtype=np.float64)
-            if value.shape == got_arr.shape and rel_error(got_arr, value) <= max(tol, 1e-9):
-                _fail(f"{name}: неверное значение.", wrong_hint)
-        if expected.ndim == 0:
-            where, g = "", float(got_arr)
-            msg = f"{name}: неверное значение {g:.6g} (относительная ошибка {float(err):.1e})."
-        else:
-            where = tuple(int(i) for i in np.unravel_index(np.argmax(err), err.shape))
-            msg = (f"{name}: неверное значение в элементе {where}: получено {got_arr[where]:.6g}, "
-                   f"относительная ошибка {err[where]:.1e}.")
-            if np.allclose(got_arr, -expected, rtol=1e-6, atol=1e-12):
-                hint = hint or "все знаки перевёрнуты."
-        _fail(msg, hint)
-    ok(f"{name}: верно")
+    if expected.ndim == 0:
+        msg = f"{name}: неверное значение {float(got_arr):.6g} (относительная ошибка {float(err):.1e})."
+    else:
+        where = tuple(int(i) for i in np.unravel_index(np.argmax(err), err.shape))
+        msg = (f"{name}: неверное значение в элементе {where}: получено {got_arr[where]:.6g}, "
+               f"относительная ошибка {err[where]:.1e}.")
+        if np.allclose(got_arr, -expected, rtol=1e-6, atol=1e-12):
+            hint = hint or "все знаки перевёрнуты."
+    _fail(msg, hint)
 
 
 def check_gradient(name: str, analytic, numeric, *, tol: float = 1e-6, hint: str | None = None) -> None:

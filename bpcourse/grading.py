@@ -10,17 +10,28 @@ function on each, and writes what came back to ``.bpcourse_out/<exercise>.json``
 compares anything: the kernel runs student code, so a verdict reached here could be forged.
 The grader compares the written outputs with the reference outside the sandbox.
 
+While the student's function runs on hidden inputs, what it prints is not shown (a debug
+``print`` would put the hidden inputs into the feedback) and nothing reaches stderr (nbgrader
+scores a test cell with stderr output 0); its warnings become one short note each on stdout.
+
 Outside grading (no cases file) it does nothing, so the source notebooks run as they are.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import os
+import warnings
 
 from bpcourse.cases import CASES_FILE, OUTPUT_DIR, decode, encode_output
+from bpcourse.checks import route_warnings, warning_note
 
 MAX_OUTPUT_BYTES = 2_000_000
+MAX_MESSAGE = 300
+
+route_warnings()  # the visible part of a test cell calls the student's code directly
 
 
 def record(exercise: str, fn) -> None:
@@ -30,16 +41,26 @@ def record(exercise: str, fn) -> None:
     with open(CASES_FILE, encoding="utf-8") as f:
         cases = json.load(f).get(exercise, [])
     results = []
+    noted: dict[tuple, str] = {}
+    printed = False
     for case in cases:
         kwargs = {name: decode(value) for name, value in case.items()}
         before = copy.deepcopy(kwargs)
-        try:
-            value = fn(**kwargs)
-        except Exception as e:  # noqa: BLE001 - the grader reports it; the cell must go on
-            results.append({"raised": type(e).__name__, "message": str(e)[:300]})
-            continue
-        result = encode_output(value)
-        result["mutated"] = [k for k in kwargs if _changed(before[k], kwargs[k])]
+        sink = io.StringIO()
+        with warnings.catch_warnings(record=True) as caught, \
+                contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            warnings.simplefilter("always")
+            try:
+                value = fn(**kwargs)
+                result = encode_output(value)
+            except Exception as e:  # noqa: BLE001 - the grader reports it; the cell must go on
+                result = {"raised": type(e).__name__, "message": str(e)[:MAX_MESSAGE]}
+        printed = printed or bool(sink.getvalue())
+        for w in caught:
+            noted.setdefault((w.category.__name__, str(w.message)),
+                             warning_note(w.message, w.category, " на скрытых входах"))
+        if "raised" not in result:
+            result["mutated"] = [k for k in kwargs if _changed(before[k], kwargs[k])]
         results.append(result)
     text = json.dumps({"exercise": exercise, "results": results})
     if len(text) > MAX_OUTPUT_BYTES:
@@ -47,6 +68,10 @@ def record(exercise: str, fn) -> None:
     os.makedirs(OUTPUT_DIR, exist_ok=True)
     with open(os.path.join(OUTPUT_DIR, f"{exercise}.json"), "w", encoding="utf-8") as f:
         f.write(text)
+    for note in list(noted.values())[:5]:
+        print(note)
+    if printed:
+        print("(то, что функция напечатала на скрытых входах, не показывается: там скрытые данные)")
 
 
 def _changed(a, b) -> bool:
