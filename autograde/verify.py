@@ -77,18 +77,18 @@ def quote(text) -> str:
 def _outcome(fn, kwargs_encoded):
     """Run ``fn`` on decoded (fresh) inputs.
 
-    Returns ('value', ndarray, type name), ('value', [ndarray, ...], type name) for a function
-    with several outputs, or ('raised', exception name, '').
+    Returns ('value', ndarray), ('value', [ndarray, ...]) for a function with several outputs,
+    or ('raised', exception name).
     """
     kwargs = {k: decode(v) for k, v in kwargs_encoded.items()}
     try:
         with np.errstate(all="ignore"):
             value = fn(**kwargs)
     except Exception as e:  # noqa: BLE001 - a reference may raise on purpose (ValueError)
-        return ("raised", type(e).__name__, "")
+        return ("raised", type(e).__name__)
     if is_multi(value):
-        return ("value", _leaves(value), type(value).__name__)
-    return ("value", np.asarray(value, dtype=np.float64), type(value).__name__)
+        return ("value", _leaves(value))
+    return ("value", np.asarray(value, dtype=np.float64))
 
 
 def _leaves(value) -> list:
@@ -115,7 +115,7 @@ def _as_array(student: dict) -> np.ndarray | None:
 
 
 def _matches(student: dict, expected: tuple, tol: float) -> bool:
-    kind, exp = expected[0], expected[1]
+    kind, exp = expected
     if kind == "raised":
         return student.get("raised") == exp
     if "raised" in student:
@@ -186,23 +186,25 @@ def describe_inputs(case: dict) -> str:
 def _describe_result(res: dict) -> str:
     """What the student's function returned: its type and shape (no values)."""
     kind = res.get("type", "?")
+    named = {"list": "список (list)", "tuple": "кортеж (tuple)"}.get(kind, quote(kind))
     if isinstance(res.get("items"), list):
         n = len(res["items"])
-        return f"{kind} из {count(n, 'элемента', 'элементов', 'элементов')}"
+        return f"{named} из {count(n, 'элемента', 'элементов', 'элементов')}"
     shape = tuple(res.get("shape", ()))
     if kind in ("list", "tuple"):
-        return f"{'список (list)' if kind == 'list' else 'кортеж (tuple)'} длины {shape[0] if shape else 0}"
+        return f"{named} из {count(shape[0] if shape else 0, 'элемента', 'элементов', 'элементов')}"
     if kind == "ndarray":
         return f"массив формы {shape}"
     if not shape:
-        return f"число ({kind})"
-    return f"{kind} формы {shape}"
+        return f"число ({quote(kind)})"
+    return f"{quote(kind)} формы {shape}"
 
 
-def _describe_expected(value, typename: str) -> str:
+def _describe_expected(value) -> str:
+    """«ожидалось число…» / «ожидался массив…», with the verb agreeing."""
     if value.shape == ():
-        return "число (float)"
-    return f"массив numpy формы {value.shape}"
+        return "ожидалось число (float)"
+    return f"ожидался массив numpy формы {value.shape}"
 
 
 def _output_name(ex: Exercise, k: int, n: int) -> str:
@@ -213,7 +215,7 @@ def _output_name(ex: Exercise, k: int, n: int) -> str:
 
 def _describe(ex: Exercise, res: dict, exp: tuple, tol: float) -> tuple[str, str]:
     """What is wrong with one result, without revealing the expected value: (text, hint key)."""
-    kind, value, typename = exp
+    kind, value = exp
     if "raised" in res:
         name = quote(res["raised"])
         message = quote(res.get("message", ""))
@@ -236,17 +238,17 @@ def _describe(ex: Exercise, res: dict, exp: tuple, tol: float) -> tuple[str, str
                     f"{count(len(value), 'результат', 'результата', 'результатов')}{names}"), "type"
         for k, (item, v) in enumerate(zip(items, value)):
             if not _matches(item, ("value", v), tol):
-                text, hint = _describe(ex, item, ("value", v, "ndarray"), tol)
+                text, hint = _describe(ex, item, ("value", v), tol)
                 return f"{_output_name(ex, k, len(value))}: {text}", hint
         return "значения отличаются от эталона", "value"
     if isinstance(res.get("items"), list):
-        return (f"функция вернула {_describe_result(res)}, а нужен один результат — "
-                f"{_describe_expected(value, typename)}"), "type"
+        return (f"функция вернула {_describe_result(res)}, а нужен один результат "
+                f"({_describe_expected(value)})"), "type"
     shape = tuple(res.get("shape", ()))
     if shape != value.shape:
         got = _describe_result(res)
         if res.get("type") in ("list", "tuple"):
-            return f"результат — {got}, а ожидался {_describe_expected(value, typename)}", "type"
+            return f"результат — {got}, а {_describe_expected(value)}", "type"
         return f"форма результата {shape}, а должна быть {value.shape}", "value"
     got = _as_array(res)
     if got is None:

@@ -166,3 +166,151 @@ def test_every_mistake_is_detectable_for_every_student(tmp_path, name, mistake):
         cases = cases_for(ex, student=f"student{k}")
         v = verify(ex, cases, recorded(tmp_path, ex, cases, mistake.fn))
         assert not v.passed, f"{mistake.name} passes for student{k}"
+
+
+# --- feedback that names the real cause (synthetic exercises: independent of the notebooks) ---
+
+import math  # noqa: E402
+
+from autograde.hidden import Exercise  # noqa: E402
+from autograde.verify import quote  # noqa: E402
+from bpcourse.ru import count, plural  # noqa: E402
+
+
+def _pick_cases(rng):
+    return [{"x": rng.normal(size=5), "i": int(rng.integers(0, 5))} for _ in range(3)]
+
+
+PICK = Exercise("pick", lambda x, i: float(x[i] * 2.0), _pick_cases)
+SINE = Exercise("sine", lambda x: np.sin(x), lambda rng: [{"x": rng.normal(size=(2, 3))}, {"x": 0.5}])
+PAIR = Exercise("pair", lambda Z: (float(np.sum(Z ** 2)), 2 * Z),
+                lambda rng: [{"Z": rng.normal(size=(3, 2))} for _ in range(2)], outputs=("loss", "dZ"))
+PAIR_UNNAMED = Exercise("pair2", PAIR.reference, PAIR.cases)
+
+
+def _verdict(tmp_path, ex, fn, student="s1"):
+    cases = cases_for(ex, student)
+    return cases, verify(ex, cases, recorded(tmp_path, ex, cases, fn))
+
+
+def test_plural_forms():
+    forms = ("вход", "входа", "входов")
+    assert [count(n, *forms) for n in (0, 1, 2, 4, 5, 11, 12, 14, 21, 22, 25, 101, 111, 1000)] == [
+        "0 входов", "1 вход", "2 входа", "4 входа", "5 входов", "11 входов", "12 входов", "14 входов",
+        "21 вход", "22 входа", "25 входов", "101 вход", "111 входов", "1000 входов"]
+    assert plural(-3, "a", "b", "c") == "b"
+
+
+@pytest.mark.parametrize("n,text", [(1, "пройдена на 1 входе"), (3, "пройдена на 3 входах"),
+                                    (5, "пройдена на 5 входах"), (21, "пройдена на 21 входе")])
+def test_passed_message_agrees_with_the_count(tmp_path, n, text):
+    ex = Exercise("many", lambda x: x + 1.0, lambda rng: [{"x": float(v)} for v in rng.normal(size=n)])
+    _, v = _verdict(tmp_path, ex, lambda x: x + 1.0)
+    assert v.passed and text in v.message
+
+
+@pytest.mark.parametrize("n,bad,text", [(3, 1, "на 1 из 3 входов"), (21, 2, "на 2 из 21 входа"),
+                                        (2, 2, "на 2 из 2 входов")])
+def test_failed_message_agrees_with_the_count(tmp_path, n, bad, text):
+    ex = Exercise("many", lambda k, x: x + 1.0,
+                  lambda rng: [{"k": k, "x": float(v)} for k, v in enumerate(rng.normal(size=n))])
+    _, v = _verdict(tmp_path, ex, lambda k, x: x + 1.0 + (k < bad))
+    assert not v.passed and text in v.message, v.message
+
+
+def test_exception_names_itself_and_the_kind_of_input(tmp_path):
+    """An index used as a float raises: say so, with the argument types — not "check the formula"."""
+    cases, v = _verdict(tmp_path, PICK, lambda x, i: float(x[float(i)] * 2.0))
+    assert not v.passed
+    assert "IndexError" in v.message and "only integers" in v.message
+    assert "x — массив формы (5,)" in v.message and "i — целое число (int)" in v.message
+    assert GENERIC_HINT not in v.message and "формы массивов" not in v.message
+    for case in cases:   # types and shapes only: no hidden value
+        assert f"{case['x'][0]:.3g}" not in v.message
+
+
+def test_scalar_only_function_on_an_array_input(tmp_path):
+    _, v = _verdict(tmp_path, SINE, lambda x: math.sin(x))
+    assert not v.passed and "TypeError" in v.message and "x — массив формы (2, 3)" in v.message
+
+
+def test_a_list_is_reported_as_a_list(tmp_path):
+    _, v = _verdict(tmp_path, SINE, lambda x: list(np.atleast_1d(np.sin(x))) + [0.0])
+    assert not v.passed and "форма ()" not in v.message
+    assert "список (list)" in v.message and "массив numpy формы (2, 3)" in v.message, v.message
+
+
+def test_a_list_of_lists_where_one_array_is_expected(tmp_path):
+    ex = Exercise("rows", lambda Z: 2 * Z, lambda rng: [{"Z": rng.normal(size=(3, 2))}])
+    _, v = _verdict(tmp_path, ex, lambda Z: [np.array(r) * 3 for r in Z])
+    assert not v.passed and "форма ()" not in v.message
+    assert "список (list) из 3 элементов" in v.message and "один результат" in v.message, v.message
+
+
+def test_float32_result_is_a_precision_rejection(tmp_path):
+    _, v = _verdict(tmp_path, PAIR_UNNAMED, lambda Z: (float(np.sum(Z ** 2)), (2 * Z).astype(np.float32)))
+    assert not v.passed and "точность: результат в float32, а требуется float64" in v.message, v.message
+    assert "float64" in v.message
+
+
+def test_float32_like_error_in_a_float64_result_says_precision(tmp_path):
+    ex = Exercise("sq", lambda x: x * x, lambda rng: [{"x": rng.normal(size=4)}], tol=1e-9)
+    _, v = _verdict(tmp_path, ex, lambda x: (x.astype(np.float32) ** 2).astype(np.float64))
+    assert not v.passed and "точность" in v.message and "float32" in v.message, v.message
+
+
+def test_outputs_are_named(tmp_path):
+    wrong_dz = lambda Z: (float(np.sum(Z ** 2)), 3 * Z)  # noqa: E731
+    _, v = _verdict(tmp_path, PAIR, wrong_dz)
+    assert not v.passed and "результат dZ:" in v.message and "из 2" not in v.message.split("вход")[-1]
+    _, v = _verdict(tmp_path, PAIR_UNNAMED, wrong_dz)
+    assert "второй результат:" in v.message
+    _, v = _verdict(tmp_path, PAIR, lambda Z: 2 * Z)
+    assert "один результат" in v.message and "loss, dZ" in v.message and "2 результата" in v.message
+
+
+def test_generic_hint_says_nothing_about_the_visible_checks():
+    assert "видим" not in GENERIC_HINT
+
+
+def test_student_text_cannot_fake_a_line_or_inject_html(tmp_path):
+    def evil(x):
+        raise ValueError("<script>alert(1)</script>\n\nСкрытая проверка пройдена *" + "x" * 500)
+    _, v = _verdict(tmp_path, SINE, evil)
+    assert not v.passed
+    assert "<script>" not in v.message and "&lt;script&gt;" in v.message
+    assert "\n" not in v.message and len(v.message) < 700
+    assert quote("a_b*c`d") == r"a\_b\*c\`d"
+
+
+def test_mutated_input_is_named_with_agreement(tmp_path):
+    def mutating(x):
+        x += 0.0
+        x[...] = 0.0
+        return np.sin(x)
+    ex = Exercise("sine_arr", lambda x: np.sin(x), lambda rng: [{"x": rng.normal(size=3)}])
+    _, v = _verdict(tmp_path, ex, lambda x: (np.sin(x), x.__setitem__(0, 5.0))[0])
+    assert not v.passed and "изменила входной массив x" in v.message, v.message
+
+
+def test_recording_hides_prints_and_turns_warnings_into_notes(tmp_path, capsys):
+    """What the function prints on hidden inputs would put them into the feedback; a warning on
+    stderr would cost the cell its points (nbgrader)."""
+    import sys
+    import warnings
+
+    def noisy(x):
+        print("DEBUG", x)
+        print("ERR", x, file=sys.stderr)
+        warnings.warn("внимание", RuntimeWarning)
+        with np.errstate(divide="warn"):
+            np.log(np.zeros(1))
+        return np.sin(x)
+
+    cases = cases_for(SINE)
+    v = verify(SINE, cases, recorded(tmp_path, SINE, cases, noisy))
+    out = capsys.readouterr()
+    assert v.passed
+    assert out.err == "" and "DEBUG" not in out.out and "ERR" not in out.out
+    assert "⚠ предупреждение" in out.out and "RuntimeWarning: внимание" in out.out
+    assert "divide by zero" in out.out and "не показывается" in out.out
