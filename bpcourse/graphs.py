@@ -1,128 +1,9 @@
-"""Computation graphs: a program interpreter for checking an autodiff engine, and a drawing.
+"""Drawing a computation graph with matplotlib only: values, gradients and edge labels.
 
-A *program* is a string of instructions over numbered nodes; nodes 0…n−1 are the leaves
-(the inputs), every instruction appends one node::
-
-    "mul 0 1; add 2 0; pow 3 2; exp 4"      # n3 = x0*x1, n4 = n3+x0, n5 = n4**2, n6 = exp(n5)
-
-:func:`run_program` builds it with a ``Value`` class (notebook 02's, or any with the same
-interface: ``Value(data, _children, _op)``, ``.data``, ``.grad``, ``._prev``, ``._backward``,
-``backward()``). Only the operation named ``student_op`` uses that class's own operator; every
-other node gets a correct local backward from here, and unless ``student_backward`` the
-reverse traversal is done here too. So one operation, or the traversal alone, is checked in
-isolation: a bug elsewhere cannot hide or fake it.
-
-:func:`draw_graph` draws a graph (values and gradients on the nodes) with matplotlib only.
+:func:`draw_graph` draws any graph whose nodes have ``data``, ``_prev`` (inputs), ``_op`` and
+optionally ``label`` and ``grad`` — notebook 02's ``Value`` or a plain :class:`GraphNode`.
 """
 from __future__ import annotations
-
-import math
-
-import numpy as np
-
-UNARY = ("pow", "exp", "log", "sigmoid", "relu")
-BINARY = ("add", "mul")
-
-
-def parse(program: str) -> list[tuple[str, int, float | None]]:
-    """'mul 0 1; pow 2 3' -> [('mul', 0, 1.0), ('pow', 2, 3.0)]"""
-    out = []
-    for ins in filter(None, (p.strip() for p in program.split(";"))):
-        parts = ins.split()
-        op, i = parts[0], int(parts[1])
-        if op not in UNARY + BINARY:
-            raise ValueError(f"unknown operation {op!r}")
-        out.append((op, i, float(parts[2]) if len(parts) > 2 else None))
-    return out
-
-
-def _local(op: str, a: float, b: float | None, out: float) -> tuple:
-    """Correct local derivatives d(out)/d(inputs)."""
-    if op == "add":
-        return (1.0, 1.0)
-    if op == "mul":
-        return (b, a)
-    if op == "pow":
-        return (b * a ** (b - 1),)
-    if op == "exp":
-        return (out,)
-    if op == "log":
-        return (1.0 / a,)
-    if op == "sigmoid":
-        return (out * (1.0 - out),)
-    return (1.0 if a > 0 else 0.0,)   # relu
-
-
-def _forward(op: str, a: float, b: float | None) -> float:
-    return {"add": lambda: a + b, "mul": lambda: a * b, "pow": lambda: a ** b, "exp": lambda: math.exp(a),
-            "log": lambda: math.log(a), "sigmoid": lambda: 1.0 / (1.0 + math.exp(-a)),
-            "relu": lambda: max(a, 0.0)}[op]()
-
-
-def _trusted_node(Value, op, inputs, const):
-    args = [v.data for v in inputs]
-    data = _forward(op, args[0], args[1] if len(args) > 1 else const)
-    out = Value(data, tuple(inputs), op)
-    local = _local(op, args[0], args[1] if len(args) > 1 else const, data)
-
-    def _backward():
-        for v, d in zip(inputs, local):
-            v.grad += d * out.grad
-    out._backward = _backward
-    return out
-
-
-def _student_node(op, a, b, const):
-    if op == "add":
-        return a + b
-    if op == "mul":
-        return a * b
-    if op == "pow":
-        return a ** const
-    return getattr(a, op)()
-
-
-def _all_nodes(out) -> list:
-    """Every node reachable from ``out`` (in no particular order), for drawing."""
-    nodes, stack, seen = [], [out], set()
-    while stack:
-        v = stack.pop()
-        if id(v) not in seen:
-            seen.add(id(v))
-            nodes.append(v)
-            stack.extend(v._prev)
-    return nodes
-
-
-def run_program(Value, program: str, leaves, *, student_op: str | None = None,
-                student_backward: bool = False) -> np.ndarray:
-    """Build ``program`` over ``leaves`` and backpropagate from its last node.
-
-    Returns
-    -------
-    ndarray: the leaves' gradients, then the output's value, then (with ``student_backward``)
-    the number of edges ``backward()`` reported visiting.
-    """
-    nodes = [Value(float(v)) for v in np.asarray(leaves, dtype=np.float64).reshape(-1)]
-    n_leaves = len(nodes)
-    for op, i, arg in parse(program):
-        a = nodes[i]
-        b = nodes[int(arg)] if op in BINARY else None
-        const = arg if op == "pow" else None
-        inputs = [a] if b is None else [a, b]
-        nodes.append(_student_node(op, a, b, const) if op == student_op else _trusted_node(Value, op, inputs, const))
-    out = nodes[-1]
-    extra = []
-    if student_backward:
-        extra = [float(out.backward() or 0)]
-    else:
-        # every instruction appended its node after its inputs: program order is topological
-        for v in nodes:
-            v.grad = 0.0
-        out.grad = 1.0
-        for v in reversed(nodes):
-            v._backward()
-    return np.array([v.grad for v in nodes[:n_leaves]] + [out.data] + extra, dtype=np.float64)
 
 
 class GraphNode:
@@ -171,7 +52,7 @@ def draw_graph(out, ax=None, title: str | None = None, edge_labels: dict | None 
                         color="C3", ha="center")
     for v in order:
         x, y = pos[id(v)]
-        name = getattr(v, "label", "") or v._op or "x"
+        name = getattr(v, "label", "") or v._op or "конст."   # an unnamed leaf is a constant
         text = f"{name}\n{v.data:.4g}"
         if getattr(v, "grad", None) is not None:
             text += f"\n∂ = {v.grad:.4g}"
@@ -186,18 +67,13 @@ def draw_graph(out, ax=None, title: str | None = None, edge_labels: dict | None 
     return ax
 
 
-def check_operation(Value, op: str, program: str, leaves, *, student_backward: bool = False) -> None:
-    """Visible check of one engine operation (or of ``backward()``) against numerical derivatives.
-
-    The forward values come from the same program, so nothing here knows the right formula.
-    """
-    from bpcourse import checks
-    from bpcourse.gradcheck import numerical_gradient
-
-    leaves = np.asarray(leaves, dtype=np.float64)
-    name = f"backward() на {program!r}" if student_backward else f"∂ через «{op}» на {program!r}"
-    kw = {"student_backward": student_backward} if student_backward else {"student_op": op}
-    got = run_program(Value, program, leaves, **kw)
-    grads = got[:leaves.size]
-    numeric = numerical_gradient(lambda v: run_program(Value, program, v, student_op=op)[leaves.size], leaves.copy())
-    checks.check_gradient(name, grads, numeric, tol=1e-6)
+def _all_nodes(out) -> list:
+    """Every node reachable from ``out`` (in no particular order), for drawing."""
+    nodes, stack, seen = [], [out], set()
+    while stack:
+        v = stack.pop()
+        if id(v) not in seen:
+            seen.add(id(v))
+            nodes.append(v)
+            stack.extend(v._prev)
+    return nodes

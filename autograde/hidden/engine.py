@@ -1,71 +1,191 @@
-"""Hidden checks of notebook 02: each `_backward` of the engine and `backward()`, in isolation.
+"""Hidden checks of notebook 02: each operation's `_backward`, and `backward()`, in isolation.
 
-Random expression programs (see :mod:`bpcourse.graphs`) are built with the student's Value;
-only the operation under test uses the student's code. Inputs are drawn per student.
+An operation is probed alone (:func:`bpcourse.engine_probe.run_operation`): one node built with
+the student's operator, nonzero gradients pre-set on its inputs and on the output, one call of
+``out._backward()``. So `=` instead of `+=` is caught for every operation, a missing out.grad
+for every one, and no other student code runs. Binary operations also get the same node on
+both sides (a + a, a·a).
+
+``backward()`` is probed alone (:func:`bpcourse.engine_probe.run_backward`): fixed DAGs built
+with the student's ``Value(data, _children, _op)``, recorder ``_backward`` functions and
+garbage gradients, on which depth-first pre-order, breadth-first order, the forward order and
+a traversal without a "visited" set are all invalid. Values are drawn per student; the
+structure is the same for everyone (grading rule 3).
 """
 from __future__ import annotations
+
+from collections import deque
 
 import numpy as np
 
 from autograde.hidden import Exercise
-from bpcourse.graphs import run_program
+from bpcourse import engine_probe as probe
 from solutions.engine import Value
 from solutions.mistakes import engine as m
 
-#: op -> program templates over 3 leaves (nodes 0, 1, 2); `{k}` is a random exponent
-TEMPLATES = {
-    "add": ["add 0 1; mul 3 0; add 4 3; add 5 2", "add 0 0; mul 3 1; add 4 4"],
-    "mul": ["mul 0 1; mul 3 0; add 4 3; mul 5 5", "mul 0 0; mul 3 2; add 4 1"],
-    "pow": ["pow 0 {k}; mul 3 1; pow 4 2; add 5 3", "add 0 1; pow 3 {k}; mul 4 2"],
-    "exp": ["mul 0 1; exp 3; add 4 3; exp 2; mul 6 5", "exp 0; exp 3; add 4 1"],
-    "log": ["log 0; mul 3 1; log 4; add 5 3", "mul 0 1; log 3; add 4 2; log 5"],
-    "sigmoid": ["mul 0 1; sigmoid 3; add 4 3; sigmoid 5", "sigmoid 0; mul 3 3; sigmoid 4; add 5 2"],
-    "relu": ["add 0 1; relu 3; mul 4 2; relu 5; add 6 4", "relu 0; relu 1; mul 3 4; relu 2; add 5 6"],
+#: exponents of `pow`, one case each, the same for every student (an int stays an int)
+EXPONENTS = (2, 3, -1, 0.5)
+
+#: (low, high) of |x| per case of each unary operation, with its sign
+UNARY_X = {
+    "exp": [(-2.0, -0.5), (0.5, 2.0)],
+    "log": [(0.2, 0.6), (1.5, 3.0)],             # both sides of 1 (a missing 1/x shows on both)
+    "sigmoid": [(-3.0, -0.8), (1.0, 3.0)],      # away from z = σ(z) and z = 1 − σ(z)
+    "relu": [(-2.0, -0.3), (1.3, 2.5), (-1.2, -0.2)],   # both sides of the kink, never 0 or 1
 }
-BACKWARD_TEMPLATES = ["mul 0 1; add 3 0; sigmoid 4; mul 5 3; add 6 2",
-                      "add 0 1; mul 3 3; exp 2; mul 5 4; add 6 3; mul 7 0",
-                      "mul 0 0; mul 3 1; add 4 3; pow 5 2"]
+
+#: the DAGs of backward() (see bpcourse.engine_probe.parse_graph); the last node is the output
+GRAPHS = (
+    # two mirrored diamonds with paths of different lengths, a leaf used twice by one node,
+    # and the output using one node twice
+    "||0 1|2 1|3 2|1 1|5 0|5 6|4 7|8 8",
+    # a long chain with shortcut edges (to an inner node and to a leaf)
+    "|0|1|2 0|3|4|5 1",
+    # two layers of two, fully connected, plus a shortcut from the output to the first layer
+    "||0 1|1 0|2 3|3 2|4 5 2",
+)
 
 
-def _leaves(rng, op):
-    if op in ("log", "pow"):
-        return rng.uniform(0.5, 1.5, size=3)   # positive: log and fractional powers
-    if op == "relu":                           # both sides of the kink, for every student
-        return np.array([-rng.uniform(0.3, 1.5), rng.uniform(1.2, 1.8), -rng.uniform(0.3, 1.5)])
-    return rng.uniform(-1.5, 1.5, size=3)
+def _signed(rng, n=1):
+    """Numbers of either sign, magnitude in [0.3, 1.5]: pre-set gradients."""
+    return rng.uniform(0.3, 1.5, size=n) * rng.choice([-1.0, 1.0], size=n)
 
 
-def _op_cases(op):
+def _upstream(rng):
+    """out.grad: either sign, magnitude in [1.3, 2.5] (never ±1, so a missing out.grad shows)."""
+    return float(rng.uniform(1.3, 2.5) * rng.choice([-1.0, 1.0]))
+
+
+def _binary_cases(rng):
+    cases = []
+    for same in (False, True, False):
+        x = float(rng.uniform(0.5, 1.0) * rng.choice([-1.0, 1.0]))
+        y = None if same else float(rng.uniform(1.3, 2.0) * rng.choice([-1.0, 1.0]))
+        ga, gb = _signed(rng, 2)
+        cases.append({"x": x, "y": y, "a_grad": float(ga), "b_grad": None if same else float(gb),
+                      "out_grad": _upstream(rng)})
+    return cases
+
+
+def _unary_cases(op):
     def cases(rng):
         out = []
-        for template in TEMPLATES[op]:
-            k = float(rng.choice([2.0, 3.0, -1.0, 0.5]))
-            out.append({"program": template.format(k=k), "leaves": _leaves(rng, op)})
+        if op == "pow":
+            for n, k in enumerate(EXPONENTS):
+                x = rng.uniform(0.4, 0.8) if n % 2 else rng.uniform(1.3, 2.0)
+                out.append({"x": float(x), "k": k, "a_grad": float(_signed(rng)[0]), "out_grad": _upstream(rng)})
+            return out
+        for lo, hi in UNARY_X[op]:
+            out.append({"x": float(rng.uniform(lo, hi)), "a_grad": float(_signed(rng)[0]), "out_grad": _upstream(rng)})
         return out
     return cases
 
 
+def _binary_features(cases):
+    return tuple(("same node" if c["y"] is None else "two nodes", c["a_grad"] != 0,
+                  c["b_grad"] is None or c["b_grad"] != 0, abs(abs(c["out_grad"]) - 1) > 0.2,
+                  c["y"] is None or abs(abs(c["x"]) - abs(c["y"])) > 0.2) for c in cases)
+
+
+def _region(x):
+    return "x < 0" if x < 0 else ("0 < x < 1" if x < 1 else "x > 1")
+
+
+def _unary_features(cases):
+    return tuple((c.get("k"), _region(c["x"]), c["x"] != 0 and abs(c["x"] - 1) > 0.2, c["a_grad"] != 0,
+                  abs(abs(c["out_grad"]) - 1) > 0.2) for c in cases)
+
+
 def _backward_cases(rng):
-    return [{"program": p, "leaves": rng.uniform(-1.5, 1.5, size=3)} for p in BACKWARD_TEMPLATES]
+    cases = []
+    for spec in GRAPHS:
+        children = probe.parse_graph(spec)
+        n, e = len(children), sum(len(c) for c in children)
+        cases.append({"graph": spec, "data": rng.uniform(-1.5, 1.5, size=n), "grads": _signed(rng, n),
+                      "weights": _signed(rng, e)})
+    return cases
 
 
-def _probe(op):
-    def probe(program, leaves):
-        return run_program(Value, program, leaves, student_op=op)
-    return probe
+# -- what makes a graph a good test of backward() (trusted side only) -------------------------
+
+def _users(children):
+    return [{p for p, ch in enumerate(children) if i in ch} for i in range(len(children))]
 
 
-def _traversal(program, leaves):
-    return run_program(Value, program, leaves, student_backward=True)
+def _valid(order, children):
+    """Is ``order`` (node indices, nodes with inputs only) a reverse topological order?"""
+    pos = {v: k for k, v in enumerate(order)}
+    users = _users(children)
+    return all(pos[u] < pos[i] for i in order for u in users[i] if children[u])
+
+
+def _preorder(children, reverse_children):
+    order, seen, stack = [], set(), [len(children) - 1]
+    while stack:
+        v = stack.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        if children[v]:
+            order.append(v)
+        kids = list(children[v])
+        stack.extend(kids if reverse_children else kids[::-1])
+    return order
+
+
+def _bfs(children, reverse_children):
+    order, seen, queue = [], {len(children) - 1}, deque([len(children) - 1])
+    while queue:
+        v = queue.popleft()
+        if children[v]:
+            order.append(v)
+        kids = list(children[v])
+        for c in (kids[::-1] if reverse_children else kids):
+            if c not in seen:
+                seen.add(c)
+                queue.append(c)
+    return order
+
+
+def graph_features(spec):
+    """Why a graph tells wrong traversals from right ones: pre-order (either child order) and
+    breadth-first order are invalid on it; some node uses one input twice; some node has two users."""
+    ch = probe.parse_graph(spec)
+    return (not _valid(_preorder(ch, False), ch) and not _valid(_preorder(ch, True), ch),
+            not _valid(_bfs(ch, False), ch) and not _valid(_bfs(ch, True), ch),
+            any(len(set(c)) < len(c) for c in ch), any(len(u) > 1 for u in _users(ch)))
+
+
+def _backward_features(cases):
+    return tuple((c["graph"], graph_features(c["graph"]), bool(np.all(np.asarray(c["grads"]) != 0)),
+                  bool(np.all(np.asarray(c["weights"]) != 0))) for c in cases)
+
+
+BINARY_OUTPUTS = ("out.data", "a.grad (∂L/∂a)", "b.grad (∂L/∂b)")
+UNARY_OUTPUTS = ("out.data", "a.grad (∂L/∂a)")
+TRAVERSAL_OUTPUTS = ("число рёбер, которое вернул backward()",
+                     "каждый узел с входами обработан ровно один раз",
+                     "узел обработан после всех узлов, которые его используют",
+                     "первым обработан выход",
+                     "градиент выхода равен 1",
+                     "градиенты обнулены перед обходом (градиент узла — ровно сумма вкладов)")
+
+
+def _op(name, mistakes):
+    binary = name in probe.BINARY
+    return Exercise(name, probe.operation(Value, name), _binary_cases if binary else _unary_cases(name), mistakes,
+                    features=_binary_features if binary else _unary_features,
+                    outputs=BINARY_OUTPUTS if binary else UNARY_OUTPUTS)
 
 
 EXERCISES = [
-    Exercise("add", _probe("add"), _op_cases("add"), m.ADD),
-    Exercise("mul", _probe("mul"), _op_cases("mul"), m.MUL),
-    Exercise("pow", _probe("pow"), _op_cases("pow"), m.POW),
-    Exercise("exp", _probe("exp"), _op_cases("exp"), m.EXP),
-    Exercise("log", _probe("log"), _op_cases("log"), m.LOG),
-    Exercise("sigmoid", _probe("sigmoid"), _op_cases("sigmoid"), m.SIGMOID),
-    Exercise("relu", _probe("relu"), _op_cases("relu"), m.RELU),
-    Exercise("backward", _traversal, _backward_cases, m.BACKWARD),
+    _op("add", m.ADD),
+    _op("mul", m.MUL),
+    _op("pow", m.POW),
+    _op("exp", m.EXP),
+    _op("log", m.LOG),
+    _op("sigmoid", m.SIGMOID),
+    _op("relu", m.RELU),
+    Exercise("backward", probe.traversal(Value), _backward_cases, m.BACKWARD, features=_backward_features,
+             outputs=TRAVERSAL_OUTPUTS),
 ]

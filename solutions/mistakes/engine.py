@@ -1,35 +1,46 @@
 """Typical mistakes in the scalar autodiff engine of notebook 02.
 
-Each variant is the reference ``Value`` with one method wrong; it is run through the same
-program interpreter as the student's class (:func:`bpcourse.graphs.run_program`), so only
-the operation under test (or the traversal) differs.
+Each variant is the reference ``Value`` with one method wrong, run through the same probe as
+the student's class (:mod:`bpcourse.engine_probe`): one operation alone, or ``backward()``
+alone on recorder nodes. Hints name the mistake, never the derivative.
 """
 from __future__ import annotations
 
-from bpcourse.graphs import run_program
+from bpcourse import engine_probe as probe
 from solutions.engine import Value as Ref
 from solutions.mistakes import Mistake
 
+ASSIGN = ("градиент присвоен, а не добавлен (= вместо +=): узел, который используется несколько раз "
+          "(или уже получил вклад), должен получить сумму всех вкладов.")
+NO_UPSTREAM = "локальная производная не умножена на out.grad (цепное правило)."
 
-def _op(method: str, backward):
-    """A Value whose ``method`` builds the right output but attaches ``backward(self, other, out)``."""
-    def build(self, other=None):
-        ref = getattr(Ref, method)
-        out = ref(self) if other is None else ref(self, other)
+
+def _variant(method: str, backward):
+    """A Value whose ``method`` builds the reference output but attaches
+    ``backward(out, *inputs, *args)`` as its ``_backward``."""
+    def build(self, *args):
+        out = getattr(Ref, method)(self, *args)
         out.__class__ = type(self)   # the reference builds a plain Value; keep the variant downstream
         inputs = out._prev
-        out._backward = lambda: backward(out, *inputs)
+        extra = args if method == "__pow__" else ()
+        out._backward = lambda: backward(out, *inputs, *extra)
         return out
-    return type(f"Value_{method}", (Ref,), {method: build})
+    return type(f"Value_{method.strip('_')}", (Ref,), {method: build})
 
 
-def _probe(cls, op):
-    return lambda program, leaves: run_program(cls, program, leaves, student_op=op)
+def _mistake(op: str, name: str, method: str, backward, hint: str) -> Mistake:
+    return Mistake(name, probe.operation(_variant(method, backward), op), hint)
 
+
+# -- add, mul --------------------------------------------------------------------------------
 
 def _add_assign(out, a, b):
     a.grad = out.grad
     b.grad = out.grad
+
+
+def _add_one_side(out, a, b):
+    a.grad += out.grad
 
 
 def _mul_own(out, a, b):
@@ -42,26 +53,77 @@ def _mul_assign(out, a, b):
     b.grad = a.data * out.grad
 
 
-def _pow_no_k(self, k):
-    out = Ref.__pow__(self, k)
-    out.__class__ = type(self)
-    out._backward = lambda: setattr(self, "grad", self.grad + self.data ** (k - 1) * out.grad)
-    return out
+def _mul_no_upstream(out, a, b):
+    a.grad += b.data
+    b.grad += a.data
 
 
-def _pow_same_k(self, k):
-    out = Ref.__pow__(self, k)
-    out.__class__ = type(self)
-    out._backward = lambda: setattr(self, "grad", self.grad + k * self.data ** k * out.grad)
-    return out
+ADD = [
+    _mistake("add", "assign_not_accumulate", "__add__", _add_assign, ASSIGN),
+    _mistake("add", "one_input_only", "__add__", _add_one_side,
+             "вклад добавлен только в градиент первого входа: у сложения два входа, и оба получают вклад."),
+]
+MUL = [
+    _mistake("mul", "uses_own_value", "__mul__", _mul_own,
+             "в вкладе каждого входа стоит его собственное значение; посмотрите ещё раз, от чего зависит "
+             "∂(a·b)/∂a."),
+    _mistake("mul", "assign_not_accumulate", "__mul__", _mul_assign, ASSIGN),
+    _mistake("mul", "forgot_upstream", "__mul__", _mul_no_upstream, NO_UPSTREAM),
+]
+
+
+# -- pow, exp, log, sigmoid, relu ------------------------------------------------------------
+
+def _pow_no_k(out, a, k):
+    a.grad += a.data ** (k - 1) * out.grad
+
+
+def _pow_same_k(out, a, k):
+    a.grad += k * a.data ** k * out.grad
+
+
+def _pow_assign(out, a, k):
+    a.grad = k * a.data ** (k - 1) * out.grad
+
+
+POW = [
+    _mistake("pow", "missing_exponent_factor", "__pow__", _pow_no_k,
+             "пропущен множитель — показатель степени k."),
+    _mistake("pow", "exponent_not_reduced", "__pow__", _pow_same_k,
+             "в производной степень не уменьшена на единицу."),
+    _mistake("pow", "assign_not_accumulate", "__pow__", _pow_assign, ASSIGN),
+]
 
 
 def _exp_input(out, a):
     a.grad += a.data * out.grad
 
 
+def _exp_assign(out, a):
+    a.grad = out.data * out.grad
+
+
+EXP = [
+    _mistake("exp", "uses_input", "exp", _exp_input,
+             "в вкладе стоит значение входа; производная экспоненты выражается через её значение — "
+             "значение выхода (out.data)."),
+    _mistake("exp", "assign_not_accumulate", "exp", _exp_assign, ASSIGN),
+]
+
+
 def _log_no_reciprocal(out, a):
     a.grad += a.data * out.grad
+
+
+def _log_assign(out, a):
+    a.grad = out.grad / a.data
+
+
+LOG = [
+    _mistake("log", "missing_reciprocal", "log", _log_no_reciprocal,
+             "значение входа стоит множителем, а производная логарифма обратна ему."),
+    _mistake("log", "assign_not_accumulate", "log", _log_assign, ASSIGN),
+]
 
 
 def _sigmoid_from_input(out, a):
@@ -72,6 +134,18 @@ def _sigmoid_no_upstream(out, a):
     a.grad += out.data * (1 - out.data)
 
 
+def _sigmoid_assign(out, a):
+    a.grad = out.data * (1 - out.data) * out.grad
+
+
+SIGMOID = [
+    _mistake("sigmoid", "derivative_from_input", "sigmoid", _sigmoid_from_input,
+             "производная сигмоиды посчитана от входа z; её считают от сохранённого *выхода* (out.data)."),
+    _mistake("sigmoid", "forgot_upstream", "sigmoid", _sigmoid_no_upstream, NO_UPSTREAM),
+    _mistake("sigmoid", "assign_not_accumulate", "sigmoid", _sigmoid_assign, ASSIGN),
+]
+
+
 def _relu_pass(out, a):
     a.grad += out.grad
 
@@ -80,42 +154,50 @@ def _relu_from_output(out, a):
     a.grad += out.data * out.grad
 
 
-ADD = [Mistake("assign_not_accumulate", _probe(_op("__add__", _add_assign), "add"),
-               "градиент присваивается (=), а нужно прибавлять (+=): узел, использованный дважды, "
-               "получает вклады от обоих путей.")]
-MUL = [
-    Mistake("uses_own_value", _probe(_op("__mul__", _mul_own), "mul"),
-            "∂(a·b)/∂a = b: множитель — значение *другого* аргумента, а не своё."),
-    Mistake("assign_not_accumulate", _probe(_op("__mul__", _mul_assign), "mul"),
-            "градиент присваивается (=), а нужно прибавлять (+=)."),
-]
-POW = [
-    Mistake("missing_exponent_factor", _probe(type("V", (Ref,), {"__pow__": _pow_no_k}), "pow"),
-            "d(xᵏ)/dx = k·xᵏ⁻¹: пропущен множитель k."),
-    Mistake("exponent_not_reduced", _probe(type("V", (Ref,), {"__pow__": _pow_same_k}), "pow"),
-            "d(xᵏ)/dx = k·xᵏ⁻¹: степень уменьшается на единицу."),
-]
-EXP = [Mistake("uses_input", _probe(_op("exp", _exp_input), "exp"),
-               "(eˣ)' = eˣ — это значение *выхода* (out.data), а не входа.")]
-LOG = [Mistake("missing_reciprocal", _probe(_op("log", _log_no_reciprocal), "log"),
-               "(ln x)' = 1/x: делите на значение входа, а не умножайте.")]
-SIGMOID = [
-    Mistake("derivative_from_input", _probe(_op("sigmoid", _sigmoid_from_input), "sigmoid"),
-            "σ' = σ(1 − σ) считается от *выхода* (out.data), а не от входа z."),
-    Mistake("forgot_upstream", _probe(_op("sigmoid", _sigmoid_no_upstream), "sigmoid"),
-            "локальная производная не умножена на out.grad (цепное правило)."),
-]
+def _relu_assign(out, a):
+    a.grad = (1.0 if a.data > 0 else 0.0) * out.grad
+
+
 RELU = [
-    Mistake("passes_gradient_through", _probe(_op("relu", _relu_pass), "relu"),
-            "ReLU пропускает градиент только там, где вход > 0; иначе производная 0."),
-    Mistake("multiplies_by_output", _probe(_op("relu", _relu_from_output), "relu"),
-            "производная ReLU — 1 или 0, а не значение выхода."),
+    _mistake("relu", "passes_gradient_through", "relu", _relu_pass,
+             "градиент пропущен и там, где вход ReLU отрицателен; там вклад должен быть нулевым."),
+    _mistake("relu", "multiplies_by_output", "relu", _relu_from_output,
+             "вклад умножен на значение выхода; производная ReLU — не значение выхода."),
+    _mistake("relu", "assign_not_accumulate", "relu", _relu_assign, ASSIGN),
 ]
+
+
+# -- backward() ------------------------------------------------------------------------------
+
+def _post_order(root, dedupe=True):
+    order, seen = [], set()
+
+    def visit(v):
+        if not dedupe or id(v) not in seen:
+            seen.add(id(v))
+            for child in v._prev:
+                visit(child)
+            order.append(v)
+    visit(root)
+    return order
+
+
+def _pre_order(root):
+    order, seen = [], set()
+
+    def visit(v):
+        if id(v) not in seen:
+            seen.add(id(v))
+            order.append(v)
+            for child in v._prev:
+                visit(child)
+    visit(root)
+    return order
 
 
 class _NotReversed(Ref):
     def backward(self):
-        order = self.topological_order()
+        order = _post_order(self)
         for v in order:
             v.grad = 0.0
         self.grad = 1.0
@@ -126,7 +208,7 @@ class _NotReversed(Ref):
 
 class _NotSeeded(Ref):
     def backward(self):
-        order = self.topological_order()
+        order = _post_order(self)
         for v in order:
             v.grad = 0.0
         for v in reversed(order):             # out.grad never set to 1
@@ -134,21 +216,35 @@ class _NotSeeded(Ref):
         return sum(len(v._prev) for v in order)
 
 
-class _NoTopoSort(Ref):
+class _PreOrder(Ref):
     def backward(self):
-        for v in self.topological_order():
+        order = _pre_order(self)              # a node before its inputs, but not after all its users
+        for v in order:
             v.grad = 0.0
         self.grad = 1.0
-        count = 0
-
-        def visit(v):                          # depth-first from the output, no ordering:
-            nonlocal count                     # a shared node propagates before it is complete
+        for v in order:
             v._backward()
-            count += len(v._prev)
-            for child in v._prev:
-                visit(child)
-        visit(self)
-        return count
+        return sum(len(v._prev) for v in order)
+
+
+class _NoVisitedSet(Ref):
+    def backward(self):
+        order = _post_order(self, dedupe=False)   # a node reached by two paths is listed twice
+        for v in order:
+            v.grad = 0.0
+        self.grad = 1.0
+        for v in reversed(order):
+            v._backward()
+        return sum(len(v._prev) for v in order)
+
+
+class _NotZeroed(Ref):
+    def backward(self):
+        order = _post_order(self)
+        self.grad = 1.0                       # the other nodes keep their old gradients
+        for v in reversed(order):
+            v._backward()
+        return sum(len(v._prev) for v in order)
 
 
 class _CountsNodes(Ref):
@@ -157,18 +253,26 @@ class _CountsNodes(Ref):
         return len(self.topological_order())
 
 
-def _traversal(cls):
-    return lambda program, leaves: run_program(cls, program, leaves, student_backward=True)
+class _NoReturn(Ref):
+    def backward(self):
+        Ref.backward(self)
 
 
 BACKWARD = [
-    Mistake("not_reversed", _traversal(_NotReversed),
+    Mistake("not_reversed", probe.traversal(_NotReversed),
             "узлы обходятся от входов к выходу; обратный проход идёт в *обратном* топологическом порядке."),
-    Mistake("not_seeded", _traversal(_NotSeeded),
-            "не задан градиент выхода: перед обходом out.grad = 1 (∂out/∂out = 1)."),
-    Mistake("no_topological_sort", _traversal(_NoTopoSort),
-            "узел передаёт градиент дальше раньше, чем собрал вклады от всех своих потребителей: "
-            "нужна топологическая сортировка."),
-    Mistake("counts_nodes", _traversal(_CountsNodes),
-            "backward() должен вернуть число посещённых *рёбер* (Σ по узлам числа входов), а не узлов."),
+    Mistake("not_seeded", probe.traversal(_NotSeeded),
+            "градиент выхода не равен 1 в начале обратного прохода (∂out/∂out = 1)."),
+    Mistake("wrong_order", probe.traversal(_PreOrder),
+            "порядок обхода не обратный топологический: узел обработан раньше, чем все узлы, которые "
+            "его используют (обход в глубину или в ширину от выхода такого порядка не гарантирует)."),
+    Mistake("visited_twice", probe.traversal(_NoVisitedSet),
+            "узел, до которого ведут несколько путей, обработан несколько раз: каждый узел попадает в "
+            "порядок обхода один раз (запоминайте посещённые)."),
+    Mistake("not_zeroed", probe.traversal(_NotZeroed),
+            "градиенты не обнулены перед обратным проходом: к сумме вкладов прибавился старый градиент."),
+    Mistake("counts_nodes", probe.traversal(_CountsNodes),
+            "backward() должен вернуть число посещённых *рёбер* (сумма len(v._prev) по узлам), а не узлов."),
+    Mistake("no_return", probe.traversal(_NoReturn),
+            "backward() ничего не вернул: верните число посещённых рёбер."),
 ]

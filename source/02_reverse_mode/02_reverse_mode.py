@@ -1,7 +1,8 @@
 # %% [markdown]
 # # 02. Обратный режим на графе
 #
-# Слайды MML 004 («reverse-mode дифференцирование») и заметки 002, §1 (`loss.backward()`). В
+# «MML minor #3. Нейронные сети» (слайд «Это называется reverse-mode дифференцирование») и
+# «Р. Малашин. Алгоритм обратного распространения ошибки» (конспект), § 1 (`loss.backward()`). В
 # ноутбуке 01 производная собиралась суммой по путям — и путей бывает экспоненциально много.
 # Обратный режим считает производные выхода **по всем узлам сразу**, проходя каждое ребро
 # один раз. На нём построены PyTorch и TensorFlow; здесь вы напишете его сами — маленький
@@ -19,8 +20,8 @@ import math
 import numpy as np
 import matplotlib.pyplot as plt
 
-from bpcourse import checks
-from bpcourse.graphs import check_operation, draw_graph
+from bpcourse.engine_probe import check_backward, check_local_backward
+from bpcourse.graphs import draw_graph
 
 # %% [markdown]
 # ## 1. Узел графа
@@ -77,12 +78,14 @@ class Value:
 # ## 2. Локальные производные операций
 #
 # В каждой ячейке прямой проход уже написан; допишите тело `_backward`. Проверка после ячейки
-# строит небольшое выражение, где ваша операция встречается несколько раз, и сравнивает
-# градиенты входов с численными (обход графа при этом делает проверка — `backward()` вы
-# напишете в конце).
+# проверяет **только эту операцию**: строит один узел `out` вашим оператором, заранее кладёт в
+# `a.grad`, `b.grad` и `out.grad` ненулевые числа, вызывает `out._backward()` один раз и
+# сравнивает, что добавилось к градиенту каждого входа, с (∂out/∂вход)·`out.grad`, где частная
+# производная посчитана численно по прямому проходу этой же операции. Для сложения и
+# умножения есть и случай, когда один узел стоит с обеих сторон (`a + a`, `a·a`).
 
 # %% [markdown]
-# ### Упражнение 1. Сложение: $\partial(a+b)/\partial a = \partial(a+b)/\partial b = 1$
+# ### Упражнение 1. Сложение $a + b$
 
 # %% nbgrader={"grade_id": "add", "solution": true}
 def _add(self, other):
@@ -101,16 +104,17 @@ def _add(self, other):
 Value.__add__ = _add
 
 # %% nbgrader={"grade_id": "check_add", "grade": true, "points": 1}
-"""Проверка сложения: x0 + x1, с повторным использованием узлов."""
+"""Проверка сложения: один узел a + b и a + a (один узел с двух сторон)."""
 ### BEGIN HIDDEN TESTS
+from bpcourse import engine_probe
 from bpcourse.grading import record
-from bpcourse.graphs import run_program
-record("add", lambda program, leaves: run_program(Value, program, leaves, student_op="add"))
+record("add", engine_probe.operation(Value, "add"))
 ### END HIDDEN TESTS
-check_operation(Value, "add", "add 0 1; mul 3 0; add 4 3; add 5 2", [0.5, -1.0, 2.0])
+check_local_backward(Value, "add", 0.8, -1.3)
+check_local_backward(Value, "add", 0.8, same=True)
 
 # %% [markdown]
-# ### Упражнение 2. Умножение: $\partial(ab)/\partial a = b$, $\partial(ab)/\partial b = a$
+# ### Упражнение 2. Умножение $a \cdot b$
 
 # %% nbgrader={"grade_id": "mul", "solution": true}
 def _mul(self, other):
@@ -129,17 +133,17 @@ def _mul(self, other):
 Value.__mul__ = _mul
 
 # %% nbgrader={"grade_id": "check_mul", "grade": true, "points": 1}
-"""Проверка умножения: в том числе x · x (один узел с двух сторон)."""
+"""Проверка умножения: один узел a·b и a·a (один узел с двух сторон)."""
 ### BEGIN HIDDEN TESTS
+from bpcourse import engine_probe
 from bpcourse.grading import record
-from bpcourse.graphs import run_program
-record("mul", lambda program, leaves: run_program(Value, program, leaves, student_op="mul"))
+record("mul", engine_probe.operation(Value, "mul"))
 ### END HIDDEN TESTS
-check_operation(Value, "mul", "mul 0 1; mul 3 0; add 4 3; mul 5 5", [0.5, -1.5, 2.0])
-check_operation(Value, "mul", "mul 0 0", [1.5, 0.0, 0.0])
+check_local_backward(Value, "mul", 0.8, -1.3)
+check_local_backward(Value, "mul", -1.1, same=True)
 
 # %% [markdown]
-# ### Упражнение 3. Степень с постоянным показателем: $\partial(a^k)/\partial a = k\,a^{k-1}$
+# ### Упражнение 3. Степень $a^k$ с постоянным показателем $k$ (любым: целым, отрицательным, дробным)
 
 # %% nbgrader={"grade_id": "pow", "solution": true}
 def _pow(self, k):
@@ -157,17 +161,21 @@ def _pow(self, k):
 Value.__pow__ = _pow
 
 # %% nbgrader={"grade_id": "check_pow", "grade": true, "points": 1}
-"""Проверка степени: показатели 2, 3 и −1."""
+"""Проверка степени: показатели 3, −1 и 0.5."""
 ### BEGIN HIDDEN TESTS
+from bpcourse import engine_probe
 from bpcourse.grading import record
-from bpcourse.graphs import run_program
-record("pow", lambda program, leaves: run_program(Value, program, leaves, student_op="pow"))
+record("pow", engine_probe.operation(Value, "pow"))
 ### END HIDDEN TESTS
-check_operation(Value, "pow", "pow 0 2; mul 3 1; pow 4 3; add 5 3", [0.7, 1.3, 0.5])
-check_operation(Value, "pow", "pow 0 -1", [1.7, 0.0, 0.0])
+check_local_backward(Value, "pow", 1.4, k=3)
+check_local_backward(Value, "pow", 0.6, k=-1)
+check_local_backward(Value, "pow", 2.5, k=0.5)
 
 # %% [markdown]
-# ### Упражнение 4. Экспонента: $(e^a)' = e^a$ — это значение **выхода**
+# ### Упражнение 4. Экспонента $e^a$
+#
+# Подсказка: производную экспоненты удобно выразить через значение **выхода** — оно уже лежит в
+# `out.data`.
 
 # %% nbgrader={"grade_id": "exp", "solution": true}
 def _exp(self):
@@ -186,14 +194,15 @@ Value.exp = _exp
 # %% nbgrader={"grade_id": "check_exp", "grade": true, "points": 1}
 """Проверка exp."""
 ### BEGIN HIDDEN TESTS
+from bpcourse import engine_probe
 from bpcourse.grading import record
-from bpcourse.graphs import run_program
-record("exp", lambda program, leaves: run_program(Value, program, leaves, student_op="exp"))
+record("exp", engine_probe.operation(Value, "exp"))
 ### END HIDDEN TESTS
-check_operation(Value, "exp", "mul 0 1; exp 3; add 4 3; exp 2; mul 6 5", [0.4, -0.8, 0.3])
+check_local_backward(Value, "exp", 0.7)
+check_local_backward(Value, "exp", -1.2)
 
 # %% [markdown]
-# ### Упражнение 5. Логарифм: $(\ln a)' = 1/a$
+# ### Упражнение 5. Натуральный логарифм $\ln a$ (при $a > 0$)
 
 # %% nbgrader={"grade_id": "log", "solution": true}
 def _log(self):
@@ -212,15 +221,17 @@ Value.log = _log
 # %% nbgrader={"grade_id": "check_log", "grade": true, "points": 1}
 """Проверка log (на положительных входах)."""
 ### BEGIN HIDDEN TESTS
+from bpcourse import engine_probe
 from bpcourse.grading import record
-from bpcourse.graphs import run_program
-record("log", lambda program, leaves: run_program(Value, program, leaves, student_op="log"))
+record("log", engine_probe.operation(Value, "log"))
 ### END HIDDEN TESTS
-check_operation(Value, "log", "log 0; mul 3 1; log 4; add 5 3", [1.7, 2.5, 0.5])
+check_local_backward(Value, "log", 0.4)
+check_local_backward(Value, "log", 2.2)
 
 # %% [markdown]
-# ### Упражнение 6. Сигмоида: $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ — из сохранённого **выхода**
+# ### Упражнение 6. Сигмоида $\sigma(z)$
 #
+# Производная сигмоиды выражается через её значение (конспект Р. Малашина, § 4, eq. 27).
 # «Храним активации»: значение $\sigma(z)$ уже лежит в `out.data`, пересчитывать не нужно.
 
 # %% nbgrader={"grade_id": "sigmoid", "solution": true}
@@ -242,14 +253,18 @@ Value.sigmoid = _sigmoid
 # %% nbgrader={"grade_id": "check_sigmoid", "grade": true, "points": 1}
 """Проверка sigmoid."""
 ### BEGIN HIDDEN TESTS
+from bpcourse import engine_probe
 from bpcourse.grading import record
-from bpcourse.graphs import run_program
-record("sigmoid", lambda program, leaves: run_program(Value, program, leaves, student_op="sigmoid"))
+record("sigmoid", engine_probe.operation(Value, "sigmoid"))
 ### END HIDDEN TESTS
-check_operation(Value, "sigmoid", "mul 0 1; sigmoid 3; add 4 3; sigmoid 5", [0.9, -1.2, 0.3])
+check_local_backward(Value, "sigmoid", 1.3)
+check_local_backward(Value, "sigmoid", -2.1)
 
 # %% [markdown]
-# ### Упражнение 7. ReLU: производная 1 при $a > 0$ и 0 иначе
+# ### Упражнение 7. ReLU
+#
+# Производная ReLU — в конспекте Р. Малашина, § 4, eq. 28 (в точке $a = 0$ берём её значение
+# при $a \le 0$).
 
 # %% nbgrader={"grade_id": "relu", "solution": true}
 def _relu(self):
@@ -266,14 +281,14 @@ def _relu(self):
 Value.relu = _relu
 
 # %% nbgrader={"grade_id": "check_relu", "grade": true, "points": 1}
-"""Проверка relu: положительные и отрицательные входы."""
+"""Проверка relu: положительный и отрицательный вход."""
 ### BEGIN HIDDEN TESTS
+from bpcourse import engine_probe
 from bpcourse.grading import record
-from bpcourse.graphs import run_program
-record("relu", lambda program, leaves: run_program(Value, program, leaves, student_op="relu"))
+record("relu", engine_probe.operation(Value, "relu"))
 ### END HIDDEN TESTS
-check_operation(Value, "relu", "add 0 1; relu 3; mul 4 2; relu 5; add 6 4", [0.9, -0.3, 1.1])
-check_operation(Value, "relu", "relu 0; relu 1; mul 3 4; relu 2; add 5 6", [-0.9, 0.4, -1.1])
+check_local_backward(Value, "relu", 1.6)
+check_local_backward(Value, "relu", -0.9)
 
 # %% [markdown]
 # ## 3. `backward()`: обратный проход по всему графу
@@ -282,8 +297,9 @@ check_operation(Value, "relu", "relu 0; relu 1; mul 3 4; relu 2; add 5 6", [-0.9
 # потребителей. Поэтому узлы обходят в обратном **топологическом** порядке (каждый узел идёт
 # после всех своих входов; обратный порядок — от выхода к входам):
 #
-# 1. топологическая сортировка: обход в глубину от выхода, узел добавляется в список после
-#    своих входов (`_prev`), каждый узел — один раз;
+# 1. топологическая сортировка: список всех узлов, от которых зависит выход, где каждый узел
+#    стоит после всех своих входов (`_prev`) и встречается один раз (как его построить — вспомните
+#    обходы графа; не всякий обход даёт такой порядок);
 # 2. обнулить `grad` всех узлов, затем `self.grad = 1` ($\partial\,\text{out}/\partial\,\text{out} = 1$);
 # 3. для узлов в обратном порядке вызвать `v._backward()`.
 #
@@ -320,20 +336,15 @@ def _backward_pass(self):
 Value.backward = _backward_pass
 
 # %% nbgrader={"grade_id": "check_backward", "grade": true, "points": 2}
-"""Проверка backward(): градиенты против численных и число рёбер."""
+"""Проверка backward() отдельно от операций: граф из ваших Value, а _backward узлов — записывающие
+заглушки. Каждый узел обработан один раз и после всех, кто его использует; градиенты обнулены;
+∂out/∂out = 1; возвращено число рёбер."""
 ### BEGIN HIDDEN TESTS
+from bpcourse import engine_probe
 from bpcourse.grading import record
-from bpcourse.graphs import run_program
-record("backward", lambda program, leaves: run_program(Value, program, leaves, student_backward=True))
+record("backward", engine_probe.traversal(Value))
 ### END HIDDEN TESTS
-check_operation(Value, None, "mul 0 1; add 3 0; sigmoid 4; mul 5 3; add 6 2", [0.5, -1.0, 0.7], student_backward=True)
-x, y = Value(2.0), Value(-3.0)
-q = x * y
-out = q * q + x          # q is used twice, x on two paths: 5 nodes, 6 edges
-edges = out.backward()
-checks.check_close("число рёбер в (x·y)·(x·y) + x", edges, 6, tol=0,
-                   wrong=[(5, "посчитаны узлы, а нужно рёбра: сумма len(v._prev) по узлам.")])
-checks.check_close("∂out/∂x", x.grad, 2 * (2.0 * -3.0) * -3.0 + 1, tol=1e-12)
+check_backward(Value)
 
 # %% [markdown]
 # ## 4. Граф с градиентами
@@ -355,13 +366,14 @@ except NotImplementedError:
     print("Выполните упражнения 1–8, чтобы увидеть граф.")
 
 # %% [markdown]
-# Нейрон с сигмоидой и квадратичной ошибкой (лекция 000): $L = (\sigma(w x + b) - t)^2$.
+# Нейрон с сигмоидой и квадратичной ошибкой («Лекция 2. Алгоритм обратного распространения
+# ошибки»): $L = (\sigma(w x + b) - t)^2$.
 # Градиенты по $w$ и $b$ — это то, чем будет двигать веса градиентный спуск.
 
 # %%
 try:
-    w, b, xin, t = Value(0.8), Value(-0.2), Value(1.5), 1.0
-    w.label, b.label, xin.label = "w", "b", "x"
+    w, b, xin, t = Value(0.8), Value(-0.2), Value(1.5), Value(1.0)
+    w.label, b.label, xin.label, t.label = "w", "b", "x", "t"
     L = ((w * xin + b).sigmoid() - t) ** 2
     L.backward()
     print(f"L = {L.data:.4f}, ∂L/∂w = {w.grad:.4f}, ∂L/∂b = {b.grad:.4f}")
@@ -406,7 +418,6 @@ except NotImplementedError:
 # %% [markdown]
 # ## Что дальше
 #
-# * Ноутбук 03: нейрон и логистическая регрессия — тот же граф, но градиенты выводим руками.
 # * Сравните свой движок с PyTorch: `torch.tensor(1.0, requires_grad=True)`, те же выражения,
 #   `loss.backward()` и `.grad` — числа должны совпасть.
 # * Попробуйте: почему `backward()`, вызванный дважды подряд, не удваивает градиенты в вашей
