@@ -2,8 +2,9 @@
 
     python bench/widget_redraw.py [--updates N]
 
-Moves the T slider N times (as a drag does) and times the whole update: softmax_T, entropy,
-the numerical gradient (2K softmax calls), and the HTML of both bar charts. Baselines: one
+Moves the T slider N times across its positions (as a drag does) and times the whole update:
+softmax_T, entropy, the loss and its numerical gradient (2K softmax calls), and the HTML of both
+bar charts. Baselines: one
 softmax_T call alone (the arithmetic floor), and redrawing a matplotlib bar chart of the same
 data to PNG (what an inline-backend plot would cost per update). Prints ms per update and the
 ratios. ~16 ms is one frame at 60 Hz; ~100 ms is where a UI stops feeling instant.
@@ -24,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bpcourse.widgets import TemperatureExplorer, _default_softmax_t  # noqa: E402
+from bpcourse.widgets import K_MAX, K_MIN, TemperatureExplorer, _default_softmax_t, slider_T  # noqa: E402
 
 
 def per_call_ms(fn, n):
@@ -40,12 +41,13 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--updates", type=int, default=300)
     n = p.parse_args().updates
-    Ts = np.logspace(np.log10(0.05), 2, n)
+    positions = np.linspace(K_MIN, K_MAX, n).round().astype(int)
+    Ts = [slider_T(int(k)) for k in positions]
     for K in (4, 10):
         logits = np.linspace(2, -1, K)
         e = TemperatureExplorer(logits=logits)
-        update = per_call_ms(lambda i: setattr(e.T_slider, "value", float(Ts[i])), n)
-        assert e.state["T"] == Ts[-1]
+        update = per_call_ms(lambda i: setattr(e.T_slider, "value", int(positions[i])), n)
+        assert e.state["T"] == Ts[-1] == 100.0
         floor = per_call_ms(lambda i: _default_softmax_t(logits[None, :], Ts[i]), n)
         fig, ax = plt.subplots(figsize=(5, 3))
         bars = ax.bar(range(K), e.state["probs"])
