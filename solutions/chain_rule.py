@@ -2,6 +2,8 @@
 the error of a numerical derivative, the Jacobian of a composition, and path counting.
 
 The graph (lecture 000, slides 1–5): a = x², b = x·y, c = x + y, d = c², f = a + b + d.
+``grad_f`` takes the edge derivatives as inputs, so that it is graded apart from
+``local_derivatives``: ``grad_f(*local_derivatives(x, y))`` is the gradient at (x, y).
 """
 from __future__ import annotations
 
@@ -20,9 +22,9 @@ def local_derivatives(x: float, y: float) -> tuple:
     return 2 * x, y, x, 1.0, 1.0, 2 * (x + y)
 
 
-def grad_f(x: float, y: float) -> tuple:
-    """(∂f/∂x, ∂f/∂y): the sum over paths of the products of edge derivatives."""
-    da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc = local_derivatives(x, y)
+def grad_f(da_dx: float, db_dx: float, db_dy: float, dc_dx: float, dc_dy: float, dd_dc: float) -> tuple:
+    """(∂f/∂x, ∂f/∂y) from the edge derivatives: the sum over paths of the products of edge
+    derivatives (the edges into f = a + b + d are 1). Any values, not only those of one (x, y)."""
     return da_dx + db_dx + dd_dc * dc_dx, db_dy + dd_dc * dc_dy
 
 
@@ -61,7 +63,6 @@ def count_paths(adj: np.ndarray, source: int, target: int) -> int:
     for an edge. One pass over the nodes: paths(j) = Σ_i paths(i) · adj[i, j].
     """
     adj = np.asarray(adj)
-    source, target = int(source), int(target)
     paths = np.zeros(adj.shape[0])
     paths[source] = 1
     for j in range(source + 1, target + 1):

@@ -1,40 +1,136 @@
-"""Hidden checks of notebook 01 (chain rule and computation graph)."""
+"""Hidden checks of notebook 01 (chain rule and computation graph).
+
+Every student gets the same structure (signs, shapes, graphs, steps) with random values
+inside it, redrawn until every mistake of the bank is far from the truth on some case.
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from autograde.hidden import Exercise
+from autograde.hidden.intro import separation, until
 from solutions import chain_rule as ref
 from solutions.mistakes import chain_rule as m
 
 
-def _xy_cases(rng):
-    return [{"x": float(x), "y": float(y)} for x, y in rng.uniform(-3, 3, size=(4, 2))]
+def _all_separated(reference, bank, tol):
+    return lambda cases: all(flag for _, flag in separation(reference, bank, cases, tol))
 
 
-def _cubic(rng, sign):
-    """Coefficients of a cubic whose x³ term has the given sign: the central difference then
-    errs by exactly c₃h², so the *signed* error has that sign for every h."""
-    c = rng.uniform(-2, 2, size=4)
-    c[3] = sign * rng.uniform(1, 2)
-    return c
+# --- forward_values, local_derivatives -------------------------------------------------------
+
+SIGNS = [(1, 1), (1, -1), (-1, 1), (-1, -1)]
 
 
-def _derivative_error_cases(rng):
-    a, b, c = rng.uniform(1, 3), rng.uniform(1, 3), rng.uniform(-1, 1)
-    coeffs = _cubic(rng, -1.0)   # a negative error: |error| and the signed error must differ
+def _xy_draw(rng):
+    return [{"x": float(sx * rng.uniform(0.3, 3)), "y": float(sy * rng.uniform(0.3, 3))} for sx, sy in SIGNS]
+
+
+def _xy_structure(cases):
+    """Signs of x and y, and every value a classic mistake could confuse kept apart: x, y and
+    x + y away from 0, ±1, ±2, and |x| != |y|."""
+    def apart(v):
+        return min(abs(v - k) for k in (-2, -1, 0, 1, 2)) > 0.1
+    return (tuple((int(np.sign(c["x"])), int(np.sign(c["y"]))) for c in cases),
+            all(apart(c["x"]) and apart(c["y"]) and apart(c["x"] + c["y"]) and abs(abs(c["x"]) - abs(c["y"])) > 0.1
+                for c in cases))
+
+
+def _xy_cases_for(reference, bank):
+    def cases(rng):
+        return until(rng, _xy_draw, lambda cs: _xy_structure(cs)[1] and _all_separated(reference, bank, 1e-9)(cs))
+    return cases
+
+
+def _xy_features_for(reference, bank):
+    return lambda cases: (_xy_structure(cases), separation(reference, bank, cases, 1e-9))
+
+
+# --- grad_f: any edge derivatives, not only those of one (x, y) --------------------------------
+
+EDGES = ("da_dx", "db_dx", "db_dy", "dc_dx", "dc_dy", "dd_dc")
+
+
+def _grad_f_draw(rng):
+    return [{e: float(rng.choice([-1.0, 1.0]) * rng.uniform(0.3, 3)) for e in EDGES} for _ in range(4)]
+
+
+def _grad_f_structure(cases):
+    """No edge derivative near 0 or ±1 (a dropped factor must show) and, in every case, all six
+    magnitudes different (swapped edges must show)."""
+    vals = [np.array([c[e] for e in EDGES]) for c in cases]
+    return all(np.min(np.abs(np.abs(v) - 1)) > 0.1 and np.min(np.abs(v)) > 0.2
+               and np.min(np.diff(np.sort(np.abs(v)))) > 0.05 for v in vals)
+
+
+def _grad_f_cases(rng):
+    return until(rng, _grad_f_draw,
+                 lambda cs: _grad_f_structure(cs) and _all_separated(ref.grad_f, m.GRAD_F, 1e-9)(cs))
+
+
+def _grad_f_features(cases):
+    return _grad_f_structure(cases), separation(ref.grad_f, m.GRAD_F, cases, 1e-9)
+
+
+# --- derivative_error ---------------------------------------------------------------------------
+
+def _derivative_error_draw(rng):
+    a, b, c = rng.choice([-1.0, 1.0]) * rng.uniform(1, 3), rng.uniform(1, 3), rng.uniform(-1, 1)
+    coeffs = rng.uniform(-2, 2, size=4)
+    coeffs[3] = -rng.uniform(1, 2)   # f''' = 6 c₃ < 0: the central difference errs by c₃h² < 0,
+    #                                  so |error| and the signed error differ for every h
     return [
         {"f": {"fn": "wave", "params": {"a": a, "b": b, "c": c}},
          "df": {"fn": "wave_prime", "params": {"a": a, "b": b, "c": c}},
-         "x": float(rng.uniform(-1, 1)), "hs": np.logspace(-4, -1, 5)},
+         "x": float(rng.uniform(-1, 1)), "hs": np.logspace(-2.5, -0.5, 5)},
         {"f": {"fn": "poly", "params": {"c": coeffs}}, "df": {"fn": "poly_prime", "params": {"c": coeffs}},
-         "x": float(rng.uniform(0.5, 1.5)), "hs": np.array([1e-1, 3e-2, 1e-2])},
+         "x": float(rng.uniform(0.5, 1.5)), "hs": np.array([[1e-1, 3e-2], [1e-2, 3e-3]])},
     ]
 
 
-def _composition_cases(rng):
+def _third_derivative(case):
+    p = case["f"]["params"]
+    if case["f"]["fn"] == "wave":
+        return -p["a"] * p["b"] ** 3 * np.cos(p["b"] * case["x"])
+    return 6 * p["c"][3]
+
+
+def _derivative_error_structure(cases):
+    """Truncation dominates rounding by 10⁶ at every step (so that any float64 way to compute the
+    difference — a loop or one vectorised expression — agrees within the tolerance), and the
+    polynomial's error is negative."""
+    return (all(np.min(c["hs"]) ** 2 / 6 * abs(_third_derivative(c)) > 1e6 * 1e-16 * 10 / np.min(c["hs"])
+                for c in cases),
+            bool(cases[1]["f"]["params"]["c"][3] < 0), tuple(c["hs"].shape for c in cases))
+
+
+def _derivative_error_cases(rng):
+    return until(rng, _derivative_error_draw,
+                 lambda cs: _derivative_error_structure(cs)[0]
+                 and _all_separated(ref.derivative_error, m.DERIVATIVE_ERROR, 1e-6)(cs))
+
+
+def _derivative_error_features(cases):
+    return _derivative_error_structure(cases), separation(ref.derivative_error, m.DERIVATIVE_ERROR, cases, 1e-6)
+
+
+# --- composition_gradient ---------------------------------------------------------------------
+
+def _composition_draw(rng):
     return [{"A": rng.normal(size=(m_, d)), "x": rng.normal(size=d)} for m_, d in [(3, 2), (2, 4), (4, 4)]]
 
+
+def _composition_cases(rng):
+    return until(rng, _composition_draw,
+                 _all_separated(ref.composition_gradient, m.COMPOSITION_GRADIENT, 1e-9))
+
+
+def _composition_features(cases):
+    return (tuple(c["A"].shape[0] != c["A"].shape[1] for c in cases),
+            separation(ref.composition_gradient, m.COMPOSITION_GRADIENT, cases, 1e-9))
+
+
+# --- count_paths ------------------------------------------------------------------------------
 
 def _layered(widths):
     """Adjacency of a layered graph, fully connected between consecutive layers."""
@@ -47,20 +143,41 @@ def _layered(widths):
     return adj
 
 
+def _count_paths_draw(rng):
+    n = 8
+    dag = np.triu((rng.uniform(size=(n, n)) < 0.4).astype(float), k=2)
+    dag[np.arange(n - 1), np.arange(1, n)] = 1          # a chain 0 → 1 → … → 7: every node is reachable
+    widths = [1, 3, 4, 2, 1]                            # 24 paths, 25 edges
+    return [{"adj": dag, "source": 0, "target": n - 1},
+            {"adj": _layered(widths), "source": 0, "target": sum(widths) - 1},
+            {"adj": dag, "source": 2, "target": 6}]       # source has predecessors; target is not the last
+
+
+def _count_paths_structure(cases):
+    return tuple((c["source"], c["target"], c["adj"].shape, ref.count_paths(**c) >= 2) for c in cases)
+
+
 def _count_paths_cases(rng):
-    n = 7
-    dag = np.triu((rng.uniform(size=(n, n)) < 0.5).astype(float), k=1)
-    widths = [1] + list(rng.integers(2, 4, size=3)) + [1]
-    return [{"adj": dag, "source": 0.0, "target": float(n - 1)},
-            {"adj": _layered(widths), "source": 0.0, "target": float(sum(widths) - 1)},
-            {"adj": dag, "source": 2.0, "target": 5.0}]
+    return until(rng, _count_paths_draw,
+                 lambda cs: all(s[3] for s in _count_paths_structure(cs))
+                 and _all_separated(ref.count_paths, m.COUNT_PATHS, 1e-9)(cs))
+
+
+def _count_paths_features(cases):
+    return (_count_paths_structure(cases),
+            separation(ref.count_paths, m.COUNT_PATHS, cases, 1e-9))
 
 
 EXERCISES = [
-    Exercise("forward_values", ref.forward_values, _xy_cases, m.FORWARD_VALUES),
-    Exercise("local_derivatives", ref.local_derivatives, _xy_cases, m.LOCAL_DERIVATIVES),
-    Exercise("grad_f", ref.grad_f, _xy_cases, m.GRAD_F),
-    Exercise("derivative_error", ref.derivative_error, _derivative_error_cases, m.DERIVATIVE_ERROR, tol=1e-6),
-    Exercise("composition_gradient", ref.composition_gradient, _composition_cases, m.COMPOSITION_GRADIENT),
-    Exercise("count_paths", ref.count_paths, _count_paths_cases, m.COUNT_PATHS),
+    Exercise("forward_values", ref.forward_values, _xy_cases_for(ref.forward_values, m.FORWARD_VALUES),
+             m.FORWARD_VALUES, features=_xy_features_for(ref.forward_values, m.FORWARD_VALUES)),
+    Exercise("local_derivatives", ref.local_derivatives,
+             _xy_cases_for(ref.local_derivatives, m.LOCAL_DERIVATIVES), m.LOCAL_DERIVATIVES,
+             features=_xy_features_for(ref.local_derivatives, m.LOCAL_DERIVATIVES)),
+    Exercise("grad_f", ref.grad_f, _grad_f_cases, m.GRAD_F, features=_grad_f_features),
+    Exercise("derivative_error", ref.derivative_error, _derivative_error_cases, m.DERIVATIVE_ERROR,
+             tol=1e-6, features=_derivative_error_features),
+    Exercise("composition_gradient", ref.composition_gradient, _composition_cases, m.COMPOSITION_GRADIENT,
+             features=_composition_features),
+    Exercise("count_paths", ref.count_paths, _count_paths_cases, m.COUNT_PATHS, features=_count_paths_features),
 ]

@@ -1,70 +1,210 @@
-"""Hidden checks of notebook 00 (intro)."""
+"""Hidden checks of notebook 00 (intro).
+
+Every student gets the same structure (shapes, edge cases) with random values inside it, and
+the values are redrawn until every mistake of the bank is far from the truth on some case
+(:func:`separation`), so that no student's inputs let a classic mistake pass.
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from autograde.hidden import Exercise
+from bpcourse.cases import decode, encode, is_multi
+from bpcourse.gradcheck import rel_error
 from solutions import intro as ref
 from solutions.mistakes import intro as mistakes
 
+MARGIN = 100.0   # a mistake must differ from the reference by MARGIN * tol on some case
+
+
+def _leaves(value) -> list:
+    if is_multi(value):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [np.asarray(value, dtype=np.float64)]
+
+
+def _run(fn, case):
+    kwargs = {k: decode(encode(v)) for k, v in case.items()}
+    try:
+        with np.errstate(all="ignore"):
+            value = fn(**kwargs)
+    except Exception as e:  # noqa: BLE001 - a reference may raise on purpose
+        return type(e).__name__
+    return (is_multi(value), _leaves(value))
+
+
+def differs(fn, reference, case, tol: float) -> bool:
+    """Does ``fn`` return something other than ``reference`` on ``case`` (beyond ``tol``)?"""
+    got, exp = _run(fn, case), _run(reference, case)
+    if isinstance(got, str) or isinstance(exp, str) or got[0] != exp[0] or len(got[1]) != len(exp[1]):
+        return got != exp if isinstance(got, str) and isinstance(exp, str) else True
+    for g, e in zip(got[1], exp[1]):
+        if g.shape != e.shape or not np.array_equal(np.isfinite(g), np.isfinite(e)):
+            return True
+        finite = np.isfinite(e)
+        if rel_error(g[finite], e[finite]) > tol:
+            return True
+    return False
+
+
+def separation(reference, bank, cases, tol: float) -> tuple:
+    """(mistake name, True) for each mistake told from the reference by MARGIN * tol."""
+    return tuple((m.name, any(differs(m.fn, reference, c, MARGIN * tol) for c in cases)) for m in bank)
+
+
+def until(rng, draw, ok, tries: int = 500):
+    """Redraw ``draw(rng)`` until ``ok(cases)``: random values inside a fixed structure."""
+    for _ in range(tries):
+        cases = draw(rng)
+        if ok(cases):
+            return cases
+    raise RuntimeError(f"no admissible hidden cases after {tries} draws")
+
+
+def _all_separated(reference, bank, tol):
+    return lambda cases: all(flag for _, flag in separation(reference, bank, cases, tol))
+
+
+# --- squared_error ------------------------------------------------------------------------
+
+def _squared_error_draw(rng):
+    return [
+        {"t": rng.normal(size=(5, 1)), "o": rng.normal(size=(5, 1))},
+        {"t": rng.normal(size=(4,)), "o": rng.normal(size=(4,))},
+        {"t": rng.uniform(0, 1, size=(3, 4)), "o": rng.uniform(0, 1, size=(3, 4))},
+        # the broadcasting trap: must raise ValueError, not return a number
+        {"t": rng.normal(size=(4,)), "o": rng.normal(size=(4, 1))},
+    ]
+
 
 def _squared_error_cases(rng):
-    n = int(rng.integers(3, 7))
-    m = int(rng.integers(2, 4))
+    return until(rng, _squared_error_draw, _all_separated(ref.squared_error, mistakes.SQUARED_ERROR, 1e-9))
+
+
+def _squared_error_features(cases):
+    return (tuple(c["t"].shape == c["o"].shape for c in cases),
+            separation(ref.squared_error, mistakes.SQUARED_ERROR, cases, 1e-9))
+
+
+# --- numerical_derivative -----------------------------------------------------------------
+
+def _wave(rng):
+    return {"fn": "wave", "params": {"a": float(rng.uniform(1, 3)) * rng.choice([-1.0, 1.0]),
+                                     "b": float(rng.uniform(1, 3)), "c": float(rng.uniform(-1, 1))}}
+
+
+def _poly(rng):
+    c = rng.uniform(-2, 2, size=5)
+    c[3] = rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 2)     # a cubic term: f''' != 0
+    return {"fn": "poly", "params": {"c": c}}
+
+
+def _numerical_derivative_draw(rng):
     return [
-        {"t": rng.normal(size=(n, 1)), "o": rng.normal(size=(n, 1))},
-        {"t": rng.normal(size=(n,)), "o": rng.normal(size=(n,))},
-        {"t": rng.uniform(0, 1, size=(m, n)), "o": rng.uniform(0, 1, size=(m, n))},
-        # the broadcasting trap: must raise ValueError, not return a number
-        {"t": rng.normal(size=(n,)), "o": rng.normal(size=(n, 1))},
+        {"f": _wave(rng), "x": rng.uniform(-2, 2, size=6), "h": 1e-5},          # points: an array
+        {"f": _poly(rng), "x": rng.uniform(-1.5, 1.5, size=(2, 3)), "h": 1e-3},  # a 2-D array
+        {"f": _wave(rng), "x": float(rng.uniform(-1, 1)), "h": 1e-2},            # one point
+        {"f": _poly(rng), "x": float(rng.uniform(0.5, 1.5)), "h": 1e-4},
     ]
 
 
 def _numerical_derivative_cases(rng):
-    return [
-        {"f": {"fn": "wave", "params": {"a": float(rng.uniform(1, 3)), "b": float(rng.uniform(2, 4)),
-                                        "c": float(rng.uniform(-1, 1))}},
-         "x": float(rng.uniform(-2, 2)), "h": 1e-5},
-        {"f": {"fn": "poly", "params": {"c": rng.uniform(-2, 2, size=5)}},
-         "x": float(rng.uniform(0.5, 1.5)), "h": 1e-4},
-        {"f": {"fn": "wave", "params": {"a": float(rng.uniform(-3, -1)), "b": float(rng.uniform(1, 3)),
-                                        "c": float(rng.uniform(1, 2))}},
-         "x": float(rng.uniform(-1, 1)), "h": 1e-3},
-    ]
+    return until(rng, _numerical_derivative_draw,
+                 _all_separated(ref.numerical_derivative, mistakes.NUMERICAL_DERIVATIVE, 1e-8))
 
 
-def _rel_error_cases(rng):
-    a = rng.normal(size=(3, 4))
-    b = a + rng.normal(scale=1e-3, size=a.shape)
-    z = np.zeros(5)
-    z2 = np.zeros(5)
+def _numerical_derivative_features(cases):
+    return (tuple(np.ndim(c["x"]) for c in cases), tuple(c["h"] for c in cases),
+            separation(ref.numerical_derivative, mistakes.NUMERICAL_DERIVATIVE, cases, 1e-8))
+
+
+# --- worst_entry --------------------------------------------------------------------------
+
+def _rel_errors(a, b):
+    return np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+
+
+def _worst_entry_draw(rng):
+    # entries of very different magnitudes: the largest |a - b| is not the largest relative error
+    a = rng.normal(size=(3, 4)) * 10.0 ** rng.uniform(-3, 3, size=(3, 4))
+    b = a * (1 + rng.uniform(1e-4, 1e-1, size=(3, 4)) * rng.choice([-1.0, 1.0], size=(3, 4)))
+    z, z2 = np.zeros(5), np.zeros(5)
     z2[int(rng.integers(0, 5))] = rng.uniform(1e-4, 1e-3)
+    # a ≈ −b at one entry k (elsewhere b ≈ a): |a| + |b|, not |a + b|. Where the signs of a
+    # and b differ the relative error is exactly 1, so only one entry may differ in sign.
     c = rng.normal(size=6)
+    d = c * (1 + rng.uniform(1e-3, 1e-1, size=6))
+    k = int(rng.integers(0, 6))
+    d[k] = -c[k] + rng.normal(scale=1e-2)
+    p = rng.normal(size=(2, 3))
+    q = np.abs(rng.normal(size=(2, 3))) * np.sign(p)                 # same signs: no ties at 1
     return [
         {"a": a, "b": b},
-        {"a": z, "b": z2},                              # zeros: the 1e-8 floor matters
-        {"a": c, "b": -c + rng.normal(scale=1e-2, size=6)},   # a ≈ −b: |a|+|b|, not |a+b|
-        {"a": rng.normal(size=(2, 2)), "b": rng.normal(size=(2, 2))},
+        {"a": z, "b": z2},                                           # zeros: the 1e-8 floor matters
+        {"a": c, "b": d},
+        {"a": p, "b": q},
     ]
 
 
-def _numerical_gradient_cases(rng):
-    cases = []
-    for shape in [(4,), (2, 3), (3, 1)]:
-        cases.append({
-            "f": {"fn": "mix", "params": {"a": rng.uniform(0.5, 2, size=shape),
-                                          "b": rng.uniform(-2, 2, size=shape),
-                                          "c": float(rng.uniform(0.5, 1.5))}},
-            "x": rng.normal(size=shape),
-        })
-    return cases
+def _unique_max(case) -> bool:
+    """The largest relative error is reached at one entry only (a clear margin to the next)."""
+    e = np.sort(_rel_errors(case["a"], case["b"]).ravel())
+    return bool(e[-1] - e[-2] > 1e-6 * e[-1])
+
+
+def _worst_entry_structure(cases):
+    first = cases[0]
+    diff = np.abs(first["a"] - first["b"])
+    return (tuple(_unique_max(c) for c in cases),
+            bool(np.argmax(diff) != np.argmax(_rel_errors(first["a"], first["b"]))),
+            bool(np.all(cases[1]["a"] == 0) and np.count_nonzero(cases[1]["b"]) == 1),
+            bool(np.min(np.abs(cases[2]["a"] + cases[2]["b"])) < 0.1))
+
+
+def _worst_entry_features(cases):
+    return _worst_entry_structure(cases), separation(ref.worst_entry, mistakes.WORST_ENTRY, cases, 1e-9)
+
+
+def _worst_entry_cases(rng):
+    return until(rng, _worst_entry_draw,
+                 lambda cs: all(_worst_entry_structure(cs)[0]) and all(_worst_entry_structure(cs)[1:])
+                 and _all_separated(ref.worst_entry, mistakes.WORST_ENTRY, 1e-9)(cs))
+
+
+# --- directional_derivative ---------------------------------------------------------------
+
+def _mix(rng, shape):
+    return {"fn": "mix", "params": {"a": rng.uniform(0.5, 2, size=shape), "b": rng.uniform(-2, 2, size=shape),
+                                    "c": float(rng.uniform(0.5, 1.5))}}
+
+
+def _direction(rng, shape):
+    v = rng.normal(size=shape)
+    return v * rng.uniform(1.5, 3) / np.linalg.norm(v)   # ‖v‖ far from 1: v is not normalised
+
+
+def _directional_draw(rng):
+    return [{"f": _mix(rng, shape), "x": rng.normal(size=shape), "v": _direction(rng, shape), "h": h}
+            for shape, h in [((4,), 1e-5), ((2, 3), 1e-5), ((3, 1), 1e-3)]]
+
+
+def _directional_cases(rng):
+    return until(rng, _directional_draw,
+                 _all_separated(ref.directional_derivative, mistakes.DIRECTIONAL_DERIVATIVE, 1e-8))
+
+
+def _directional_features(cases):
+    return (tuple(bool(np.linalg.norm(c["v"]) > 1.4) for c in cases),
+            separation(ref.directional_derivative, mistakes.DIRECTIONAL_DERIVATIVE, cases, 1e-8))
 
 
 EXERCISES = [
-    Exercise("squared_error", ref.squared_error, _squared_error_cases, mistakes.SQUARED_ERROR),
+    Exercise("squared_error", ref.squared_error, _squared_error_cases, mistakes.SQUARED_ERROR,
+             features=_squared_error_features),
     Exercise("numerical_derivative", ref.numerical_derivative, _numerical_derivative_cases,
-             mistakes.NUMERICAL_DERIVATIVE, tol=1e-8),
-    Exercise("rel_error", ref.rel_error, _rel_error_cases, mistakes.REL_ERROR),
-    Exercise("numerical_gradient", ref.numerical_gradient, _numerical_gradient_cases,
-             mistakes.NUMERICAL_GRADIENT, tol=1e-7),
+             mistakes.NUMERICAL_DERIVATIVE, tol=1e-8, features=_numerical_derivative_features),
+    Exercise("worst_entry", ref.worst_entry, _worst_entry_cases, mistakes.WORST_ENTRY,
+             features=_worst_entry_features, outputs=("err", "idx")),
+    Exercise("directional_derivative", ref.directional_derivative, _directional_cases,
+             mistakes.DIRECTIONAL_DERIVATIVE, tol=1e-8, features=_directional_features),
 ]

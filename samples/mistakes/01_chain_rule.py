@@ -1,8 +1,7 @@
 """Mistakes put into submissions of 01_chain_rule (see 09's file for the two tables)."""
 MISTAKES = {
     "mistake_missing_path": {
-        "grad_f": '''def grad_f(x, y):
-    da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc = local_derivatives(x, y)
+        "grad_f": '''def grad_f(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):
     return da_dx + dd_dc * dc_dx, dd_dc * dc_dy''',
     },
 }
@@ -15,9 +14,15 @@ VARIANTS = {
     ("local_derivatives", "product_rule_swapped"):
         "def local_derivatives(x, y):\n    return 2 * x, x, y, 1.0, 1.0, 2 * (x + y)",
     ("grad_f", "missing_path"):
-        "def grad_f(x, y):\n    return 2 * x + 2 * (x + y), 2 * (x + y)",
+        "def grad_f(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):\n    return da_dx + dd_dc * dc_dx, dd_dc * dc_dy",
     ("grad_f", "no_chain_product"):
-        "def grad_f(x, y):\n    return 2 * x + y + 1.0, x + 1.0",
+        "def grad_f(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):\n"
+        "    return da_dx + db_dx + dd_dc + dc_dx, db_dy + dd_dc + dc_dy",
+    ("grad_f", "dropped_edge_factor"):
+        "def grad_f(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):\n    return da_dx + db_dx + dd_dc, db_dy + dd_dc",
+    ("grad_f", "swapped_edges"):
+        "def grad_f(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):\n"
+        "    return da_dx + db_dy + dd_dc * dc_dx, db_dx + dd_dc * dc_dy",
     ("derivative_error", "forward_difference"):
         "def derivative_error(f, df, x, hs):\n    return np.array([abs((f(x + h) - f(x)) / h - df(x)) for h in hs])",
     ("derivative_error", "signed_error"):
@@ -27,6 +32,10 @@ VARIANTS = {
     ("composition_gradient", "jacobian_not_transposed"):
         "def composition_gradient(A, x):\n    g = np.tanh(A @ x)\n    J = (1 - g * g)[:, None] * A\n    return J @ g",
     ("count_paths", "counts_edges"):
-        "def count_paths(adj, source, target):\n    s, t = int(source), int(target)\n"
-        "    return int(np.sum(adj[s:t + 1, s:t + 1]))",
+        "def count_paths(adj, source, target):\n"
+        "    return int(np.sum(adj[source:target + 1, source:target + 1]))",
+    ("count_paths", "ignores_source"):
+        "def count_paths(adj, source, target):\n    paths = np.zeros(adj.shape[0])\n    paths[0] = 1\n"
+        "    for j in range(1, target + 1):\n        paths[j] = paths[:j] @ adj[:j, j]\n"
+        "    return int(round(paths[target]))",
 }

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from solutions import chain_rule as ref
 from solutions.mistakes import Mistake
 
 FORWARD_VALUES = [
@@ -14,27 +13,38 @@ FORWARD_VALUES = [
 
 LOCAL_DERIVATIVES = [
     Mistake("power_rule_without_factor", lambda x, y: (x, y, x, 1.0, 1.0, x + y),
-            "производная квадрата u² — это 2u: ∂a/∂x = 2x и ∂d/∂c = 2c."),
+            "в производных квадратов (рёбра x → a и c → d) потерян множитель степени: (uⁿ)′ = n·uⁿ⁻¹."),
     Mistake("product_rule_swapped", lambda x, y: (2 * x, x, y, 1.0, 1.0, 2 * (x + y)),
-            "∂(x·y)/∂x = y и ∂(x·y)/∂y = x: множитель — это *другой* аргумент."),
+            "производные рёбер x → b и y → b перепутаны: производная произведения по одному множителю — это *другой* множитель."),
 ]
 
 
-def _grad_missing_path(x, y):
-    da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc = ref.local_derivatives(x, y)
+def _grad_missing_path(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):
     return da_dx + dd_dc * dc_dx, dd_dc * dc_dy          # the paths through b are forgotten
 
 
-def _grad_no_chain(x, y):
-    da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc = ref.local_derivatives(x, y)
-    return da_dx + db_dx + dc_dx, db_dy + dc_dy          # ∂d/∂c not multiplied in
+def _grad_no_chain(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):
+    return da_dx + db_dx + dd_dc + dc_dx, db_dy + dd_dc + dc_dy   # added along the path, not multiplied
+
+
+def _grad_dropped_dc(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):
+    return da_dx + db_dx + dd_dc, db_dy + dd_dc          # ∂c/∂x = 1 taken for granted
+
+
+def _grad_swapped_b(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):
+    return da_dx + db_dy + dd_dc * dc_dx, db_dx + dd_dc * dc_dy
 
 
 GRAD_F = [
     Mistake("missing_path", _grad_missing_path,
             "забыт путь через узел b = x·y: производная — сумма по *всем* путям от f до переменной."),
     Mistake("no_chain_product", _grad_no_chain,
-            "на пути f → d → c → x производные рёбер нужно перемножить: ∂d/∂c · ∂c/∂x."),
+            "на пути f → d → c → x производные рёбер нужно перемножить: ∂d/∂c · ∂c/∂x, а не сложить."),
+    Mistake("dropped_edge_factor", _grad_dropped_dc,
+            "на пути f → d → c → x три ребра, и множитель ∂c/∂x (∂c/∂y) тоже входит в произведение — "
+            "grad_f получает его аргументом и не должен считать, что он равен 1."),
+    Mistake("swapped_edges", _grad_swapped_b,
+            "производные рёбер из b перепутаны: в ∂f/∂x входит ∂b/∂x, в ∂f/∂y — ∂b/∂y."),
 ]
 
 
@@ -69,7 +79,7 @@ def _cg_not_transposed(A, x):
 
 COMPOSITION_GRADIENT = [
     Mistake("forgot_tanh_derivative", _cg_no_derivative,
-            "в якобиане g = tanh(Ax) пропущена производная tanh: J = diag(1 − g²) A."),
+            "в якобиане g = tanh(Ax) пропущена производная tanh: результат такой, будто g = Ax."),
     Mistake("jacobian_not_transposed", _cg_not_transposed,
             "∇ₓf = Jᵀ ∇_g f: якобиан нужно транспонировать (J имеет форму (m, d))."),
 ]
@@ -77,10 +87,21 @@ COMPOSITION_GRADIENT = [
 
 def _paths_edges(adj, source, target):
     adj = np.asarray(adj)
-    return int(np.sum(adj[int(source):int(target) + 1, int(source):int(target) + 1]))
+    return int(np.sum(adj[source:target + 1, source:target + 1]))
+
+
+def _paths_from_first_node(adj, source, target):
+    adj = np.asarray(adj)
+    paths = np.zeros(adj.shape[0])
+    paths[0] = 1                                        # as if every path started at node 0
+    for j in range(1, target + 1):
+        paths[j] = float(paths[:j] @ adj[:j, j])
+    return int(round(paths[target]))
 
 
 COUNT_PATHS = [
     Mistake("counts_edges", _paths_edges,
-            "посчитаны рёбра, а не пути: число путей в j — сумма чисел путей во всех его предшественников."),
+            "посчитаны рёбра, а не пути: путь — цепочка рёбер от source до target, и один путь проходит по нескольким рёбрам."),
+    Mistake("ignores_source", _paths_from_first_node,
+            "пути считаются от узла 0, а не от source: пути, которые начинаются раньше source, считать не нужно."),
 ]

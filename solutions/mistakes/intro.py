@@ -29,15 +29,15 @@ SQUARED_ERROR = [
 
 
 def _nd_forward(f, x, h=1e-5):
-    return float((f(x + h) - f(x)) / h)
+    return (f(x + h) - f(x)) / h
 
 
 def _nd_over_h(f, x, h=1e-5):
-    return float((f(x + h) - f(x - h)) / h)
+    return (f(x + h) - f(x - h)) / h
 
 
 def _nd_backward(f, x, h=1e-5):
-    return float((f(x) - f(x - h)) / h)
+    return (f(x) - f(x - h)) / h
 
 
 NUMERICAL_DERIVATIVE = [
@@ -51,72 +51,100 @@ NUMERICAL_DERIVATIVE = [
 ]
 
 
-def _re_no_floor(a, b):
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+def _arrays(a, b):
+    return np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+
+
+def _at(errors, idx):
+    return float(errors[idx]), tuple(int(i) for i in idx)
+
+
+def _we_no_floor(a, b):
+    a, b = _arrays(a, b)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b))))
+        errors = np.abs(a - b) / (np.abs(a) + np.abs(b))
+    return _at(errors, np.unravel_index(np.argmax(errors), errors.shape))
 
 
-def _re_abs_of_sum(a, b):
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a + b))))
+def _we_abs_of_sum(a, b):
+    a, b = _arrays(a, b)
+    errors = np.abs(a - b) / np.maximum(1e-8, np.abs(a + b))
+    return _at(errors, np.unravel_index(np.argmax(errors), errors.shape))
 
 
-def _re_mean(a, b):
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return float(np.mean(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+def _we_mean(a, b):
+    a, b = _arrays(a, b)
+    errors = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+    idx = np.unravel_index(np.argmax(errors), errors.shape)
+    return float(np.mean(errors)), tuple(int(i) for i in idx)
 
 
-def _re_ratio_of_max(a, b):
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b)) / max(1e-8, float(np.max(np.abs(a) + np.abs(b)))))
+def _we_ratio_of_maxima(a, b):
+    a, b = _arrays(a, b)
+    diff = np.abs(a - b)
+    idx = np.unravel_index(np.argmax(diff), diff.shape)
+    return float(np.max(diff) / max(1e-8, float(np.max(np.abs(a) + np.abs(b))))), tuple(int(i) for i in idx)
 
 
-REL_ERROR = [
-    Mistake("no_floor", _re_no_floor,
-            "в знаменателе нет max(1e-8, …): при a = b = 0 получается 0/0 = NaN."),
-    Mistake("abs_of_sum", _re_abs_of_sum,
+def _we_argmax_abs_diff(a, b):
+    a, b = _arrays(a, b)
+    errors = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+    diff = np.abs(a - b)
+    return float(np.max(errors)), tuple(int(i) for i in np.unravel_index(np.argmax(diff), diff.shape))
+
+
+def _we_flat_index(a, b):
+    a, b = _arrays(a, b)
+    errors = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+    return float(np.max(errors)), int(np.argmax(errors))
+
+
+WORST_ENTRY = [
+    Mistake("no_floor", _we_no_floor,
+            "в знаменателе нет max(1e-8, …): там, где a = b = 0, получается 0/0 = NaN."),
+    Mistake("abs_of_sum", _we_abs_of_sum,
             "в знаменателе |a + b| вместо |a| + |b|: при a ≈ −b ошибка взлетает."),
-    Mistake("mean_instead_of_max", _re_mean,
-            "берётся среднее по элементам, а нужен максимум: одна большая ошибка не должна теряться."),
-    Mistake("ratio_of_maxima", _re_ratio_of_max,
+    Mistake("mean_instead_of_max", _we_mean,
+            "ошибка — среднее по элементам, а нужен максимум: одна большая ошибка не должна теряться."),
+    Mistake("ratio_of_maxima", _we_ratio_of_maxima,
             "максимум берётся отдельно в числителе и знаменателе; нужно отношение поэлементно, потом max."),
+    Mistake("argmax_abs_diff", _we_argmax_abs_diff,
+            "индекс указывает на наибольшую *абсолютную* разность |a − b|, а нужен элемент с наибольшей "
+            "относительной ошибкой."),
+    Mistake("flat_index", _we_flat_index,
+            "np.argmax возвращает номер элемента в развёрнутом массиве; нужен кортеж индексов длины a.ndim "
+            "(np.unravel_index)."),
 ]
 
 
-def _ng_forward(f, x, h=1e-5):
-    x = np.asarray(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    fx = f(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        grad[i] = (f(x) - fx) / h
-        x[i] = old
-    return grad
+def _dd_forward(f, x, v, h=1e-5):
+    x, v = _arrays(x, v)
+    return float((f(x + h * v) - f(x)) / h)
 
 
-def _ng_not_restored(f, x, h=1e-5):
-    x = np.asarray(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        f_plus = f(x)
-        x[i] = old - h
-        f_minus = f(x)
-        grad[i] = (f_plus - f_minus) / (2.0 * h)   # x[i] is left at old - h
-    return grad
+def _dd_over_h(f, x, v, h=1e-5):
+    x, v = _arrays(x, v)
+    return float((f(x + h * v) - f(x - h * v)) / h)
 
 
-NUMERICAL_GRADIENT = [
-    Mistake("forward_difference", _ng_forward,
-            "правая разность (f(x+h) − f(x))/h вместо центральной (f(x+h) − f(x−h))/(2h)."),
-    Mistake("not_restored", _ng_not_restored,
-            "после сдвига элемента x[i] его значение не восстановлено: следующие производные "
-            "считаются в другой точке."),
+def _dd_shift_by_h(f, x, v, h=1e-5):
+    x, v = _arrays(x, v)
+    return float((f(x + h) - f(x - h)) / (2.0 * h))
+
+
+def _dd_normalised(f, x, v, h=1e-5):
+    x, v = _arrays(x, v)
+    u = v / np.linalg.norm(v)
+    return float((f(x + h * u) - f(x - h * u)) / (2.0 * h))
+
+
+DIRECTIONAL_DERIVATIVE = [
+    Mistake("forward_difference", _dd_forward,
+            "правая разность (f(x + hv) − f(x))/h вместо центральной: её ошибка O(h), а не O(h²)."),
+    Mistake("divided_by_h", _dd_over_h,
+            "центральная разность делится на 2h, а не на h: точки x − hv и x + hv отстоят на 2h вдоль v."),
+    Mistake("shift_by_h", _dd_shift_by_h,
+            "x сдвинут на h по всем координатам сразу (x ± h), а нужно вдоль направления v: x ± h·v."),
+    Mistake("normalised_direction", _dd_normalised,
+            "направление v нормировано; в этом упражнении v берётся как есть, и ответ равен ∇f · v."),
 ]

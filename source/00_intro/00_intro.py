@@ -9,7 +9,8 @@
 # 1. сдавать упражнение: писать код внутри заготовки и запускать видимую проверку;
 # 2. замечать ловушку broadcasting, которая прячет неверные градиенты;
 # 3. считать производную центральной разностью и знать её ошибку $O(h^2)$;
-# 4. сравнивать два массива величиной `rel_error` и вычислять численный градиент функции массива.
+# 4. сравнивать два массива относительной ошибкой и находить элемент, где они расходятся сильнее всего;
+# 5. считать производную функции массива вдоль направления — двумя вызовами функции.
 
 # %% [markdown]
 # ## Как устроено упражнение
@@ -38,7 +39,7 @@ np.set_printoptions(precision=4, suppress=True)
 # ## 1. Формы массивов и ловушка broadcasting
 #
 # В курсе один пример — это **столбец**: вектор из $n$ чисел хранится как массив формы `(n, 1)`,
-# как в лекции 000: $z = W a + b$. Но numpy охотно создаёт и одномерные массивы формы `(n,)`.
+# как в «Лекции 2. Алгоритм обратного распространения ошибки»: $z = W a + b$. Но numpy охотно создаёт и одномерные массивы формы `(n,)`.
 # Смешивать их опасно: операция между `(n, 1)` и `(n,)` не падает, а *растягивает* оба
 # массива до `(n, n)` (broadcasting). Посмотрите:
 
@@ -58,7 +59,7 @@ print(diff)
 # %% [markdown]
 # ### Упражнение 1. Квадратичная ошибка
 #
-# Для одного примера (лекция 000) ошибка сети
+# Для одного примера ошибка сети («Лекция 2. Алгоритм обратного распространения ошибки»)
 #
 # $$E = \frac{1}{2} \sum_j (t_j - o_j)^2 ,$$
 #
@@ -100,12 +101,14 @@ def squared_error(t, o):
 from bpcourse.grading import record
 record("squared_error", squared_error)
 ### END HIDDEN TESTS
-t = np.array([[1.0], [0.0]])
-o = np.array([[0.5], [0.5]])
-checks.check_close("squared_error(t, o)", squared_error(t, o), 0.25, wrong=[
-    (0.5, "нет множителя ½: E = ½ Σ (t − o)²."),
-    (0.0, "разности не возведены в квадрат: +0.5 и −0.5 взаимно погасились."),
-    (0.125, "вы усредняете (np.mean), а нужна сумма по выходам j."),
+t = np.array([[1.0], [0.0], [2.0]])
+o = np.array([[0.5], [1.0], [1.0]])
+checks.check_close("squared_error(t, o)", squared_error(t, o), 1.125, wrong=[
+    (2.25, "нет множителя ½: E = ½ Σ (t − o)²."),
+    (0.25, "разности не возведены в квадрат: положительные и отрицательные разности взаимно гасятся."),
+    (0.375, "вы усредняете (np.mean), а нужна сумма по выходам j."),
+    (0.75, "вы усредняете (np.mean), а нужна сумма по выходам j, умноженная на ½."),
+    (1.25, "вместо квадрата разности взят её модуль: E = ½ Σ (t − o)²."),
 ])
 checks.check_raises("squared_error(np.zeros(2), np.zeros((2, 1)))", ValueError,
                     squared_error, np.zeros(2), np.zeros((2, 1)),
@@ -128,31 +131,35 @@ checks.check_raises("squared_error(np.zeros(2), np.zeros((2, 1)))", ValueError,
 # выводить в каждом следующем ноутбуке.
 
 # %% [markdown]
-# ### Упражнение 2. Центральная разность
+# ### Упражнение 2. Центральная разность во многих точках
 #
-# Напишите `numerical_derivative(f, x, h)` — производную скалярной функции `f` в точке `x`.
+# Напишите `numerical_derivative(f, x, h)` — производную функции `f` одной переменной.
+# Функция `f` применяется к массиву поэлементно, как `np.sin`, поэтому `x` может быть и
+# числом, и **массивом точек любой формы**: тогда верните массив той же формы — производную
+# в каждой точке. Циклы не нужны: арифметика numpy сама работает поэлементно. Не превращайте
+# результат в `float` — для массива это ошибка.
 
 # %% nbgrader={"grade_id": "numerical_derivative", "solution": true}
 def numerical_derivative(f, x, h=1e-5):
-    """Central difference (f(x + h) - f(x - h)) / (2h) of a scalar function f at x.
+    """Central difference (f(x + h) - f(x - h)) / (2h) of an elementwise function f.
 
     Parameters
     ----------
-    f : callable, float -> float
-    x : float
+    f : callable applied elementwise, like np.sin
+    x : float, or ndarray of any shape (the points)
     h : float
 
     Returns
     -------
-    float
+    float, or ndarray of the shape of x: the derivative at every point
     """
     ### BEGIN SOLUTION
-    return float((f(x + h) - f(x - h)) / (2.0 * h))
+    return (f(x + h) - f(x - h)) / (2.0 * h)
     ### END SOLUTION
 
 
 # %% nbgrader={"grade_id": "check_numerical_derivative", "grade": true, "points": 2}
-"""Проверка numerical_derivative: f(x) = x³ в x = 2 при h = 1e-3 (ровно 3x² + h²)."""
+"""Проверка numerical_derivative: f(x) = x³ при h = 1e-3 (центральная разность равна ровно 3x² + h²)."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
 record("numerical_derivative", numerical_derivative)
@@ -164,6 +171,15 @@ checks.check_close("numerical_derivative(x³, 2, h=1e-3)", numerical_derivative(
     (11.994001, "это левая разность (f(x) − f(x−h))/h; нужна центральная."),
     (24.000002, "центральную разность делят на 2h, а не на h."),
 ])
+points = np.array([-1.0, 0.5, 2.0])
+try:
+    at_points = numerical_derivative(cube, points, h=1e-3)
+except TypeError as e:
+    raise checks.CheckError(f"numerical_derivative(x³, массив точек): поднята TypeError: {e}\n"
+                            "Подсказка: x может быть массивом — не превращайте результат в float "
+                            "и не используйте math.* вместо numpy.") from None
+checks.check_close("numerical_derivative(x³, [-1, 0.5, 2], h=1e-3)", at_points,
+                   [3.000001, 0.750001, 12.000001], tol=1e-9)
 checks.check_close("numerical_derivative(sin, 1)", numerical_derivative(np.sin, 1.0), np.cos(1.0), tol=1e-9)
 
 # %% [markdown]
@@ -189,7 +205,21 @@ def show_secants(f, df, x0=0.6, h=0.5):
 show_secants(lambda x: np.sin(3 * x), lambda x: 3 * np.cos(3 * x))
 
 # %% [markdown]
-# ## 3. Относительная ошибка
+# А так выглядит ваша `numerical_derivative` сразу на сетке из 200 точек — одним вызовом:
+
+# %%
+try:
+    xs = np.linspace(-2, 2, 200)
+    plt.figure(figsize=(6, 3))
+    plt.plot(xs, 3 * np.cos(3 * xs), "k", lw=3, alpha=0.3, label="точная производная 3 cos(3x)")
+    plt.plot(xs, numerical_derivative(lambda x: np.sin(3 * x), xs), "C3", label="numerical_derivative(sin(3x), xs)")
+    plt.legend(fontsize=8)
+    plt.show()
+except NotImplementedError:
+    print("Выполните упражнение 2, чтобы увидеть график.")
+
+# %% [markdown]
+# ## 3. Относительная ошибка и худший элемент
 #
 # Как понять, что два градиента «совпадают»? Абсолютная разность не годится: $10^{-6}$ —
 # это много для чисел порядка $10^{-6}$ и ничтожно мало для чисел порядка $10^{3}$. Поэтому
@@ -199,13 +229,22 @@ show_secants(lambda x: np.sin(3 * x), lambda x: 3 * np.cos(3 * x))
 #
 # $10^{-8}$ в знаменателе спасает от деления на ноль, когда оба элемента равны нулю.
 # Ориентиры: $10^{-7}$ и меньше — градиент верен; $10^{-2}$ и больше — в нём ошибка.
+#
+# Одно число говорит, *что* градиент неверен, но не говорит, *где*. А при отладке важно
+# именно «где»: ошибка только в первой строке `dW` — это одна причина, ошибка во всех
+# элементах — другая.
 
 # %% [markdown]
-# ### Упражнение 3. `rel_error`
+# ### Упражнение 3. `worst_entry(a, b)`
+#
+# Верните пару `(err, idx)`: `err` — относительная ошибка по формуле выше (число), `idx` —
+# индекс элемента, на котором достигается максимум, **кортежем** длины `a.ndim`: `(i,)` для
+# вектора, `(i, j)` для матрицы — так, чтобы `a[idx]` был этим элементом. Пригодятся
+# `np.argmax` (он возвращает номер в *развёрнутом* массиве) и `np.unravel_index`.
 
-# %% nbgrader={"grade_id": "rel_error", "solution": true}
-def rel_error(a, b):
-    """max_i |a_i - b_i| / max(1e-8, |a_i| + |b_i|) for arrays a and b of one shape.
+# %% nbgrader={"grade_id": "worst_entry", "solution": true}
+def worst_entry(a, b):
+    """The largest elementwise relative error of a and b and where it is reached.
 
     Parameters
     ----------
@@ -213,101 +252,168 @@ def rel_error(a, b):
 
     Returns
     -------
-    float
+    err : float
+        max_i |a_i - b_i| / max(1e-8, |a_i| + |b_i|)
+    idx : tuple of a.ndim ints
+        an index where the max is reached (a[idx] is that entry)
     """
     ### BEGIN SOLUTION
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+    errors = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+    idx = np.unravel_index(np.argmax(errors), errors.shape)
+    err = float(errors[idx])
     ### END SOLUTION
+    return err, idx
 
 
-# %% nbgrader={"grade_id": "check_rel_error", "grade": true, "points": 1}
-"""Проверка rel_error: обычный случай, нули и a ≈ −b."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("rel_error", rel_error)
-### END HIDDEN TESTS
-checks.check_close("rel_error([1, 2], [1, 2.2])", rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.2])),
-                   0.2 / 4.2, tol=1e-12, wrong=[
-    (0.1 / 4.2, "берётся среднее по элементам, а нужен максимум."),
-    (0.2 / 5.2, "максимум берётся отдельно в числителе и знаменателе; нужно поэлементное отношение."),
-])
-checks.check_close("rel_error(нули, нули)", rel_error(np.zeros(3), np.zeros(3)), 0.0, tol=0.0,
-                   hint="при a = b = 0 знаменатель должен быть max(1e-8, 0), иначе 0/0 = NaN.")
-checks.check_close("rel_error([1], [-1])", rel_error(np.array([1.0]), np.array([-1.0])), 1.0, tol=1e-12,
-                   wrong=[(2e8, "в знаменателе |a + b| вместо |a| + |b|.")])
+# %% nbgrader={"grade_id": "check_worst_entry", "grade": true, "points": 1}
+"""Проверка worst_entry: элементы разного масштаба, матрица, нули и a ≈ −b."""
+with np.errstate(all="ignore"):   # предупреждение numpy не должно стоить баллов
+    ### BEGIN HIDDEN TESTS
+    from bpcourse.grading import record
+    record("worst_entry", worst_entry)
+    ### END HIDDEN TESTS
+
+    def check_worst_entry(name, a, b, err, idx, wrong=(), abs_idx=None):
+        got = checks.check_not_implemented(name, worst_entry, a, b)
+        if not (isinstance(got, tuple) and len(got) == 2):
+            raise checks.CheckError(f"{name}: ожидалась пара (err, idx), получено {type(got).__name__}.")
+        got_err, got_idx = got
+        if np.ndim(got_idx) == 0:
+            raise checks.CheckError(f"{name}: idx — одно число, а нужен кортеж длины a.ndim = {a.ndim}.\n"
+                                    "Подсказка: np.argmax возвращает номер в развёрнутом массиве; "
+                                    "переведите его в индекс через np.unravel_index.")
+        if len(got_idx) != a.ndim or any(np.ndim(i) != 0 or float(i) != int(i) for i in got_idx):
+            raise checks.CheckError(f"{name}: idx должен быть кортежем из a.ndim = {a.ndim} целых чисел.")
+        if not np.isfinite(np.asarray(got_err, dtype=float)):
+            raise checks.CheckError(f"{name}: err = {got_err}.\nПодсказка: там, где a = b = 0, "
+                                    "знаменатель должен быть max(1e-8, 0), иначе 0/0 = NaN.")
+        checks.check_close(f"{name}: err", got_err, err, tol=1e-12, wrong=wrong)
+        got_idx = tuple(int(i) for i in got_idx)
+        if got_idx != idx:
+            hint = ("индекс указывает на наибольшую *абсолютную* разность |a − b|, а нужен элемент "
+                    "с наибольшей относительной ошибкой." if got_idx == abs_idx else
+                    "a[idx] должен быть элементом, на котором достигается максимум.")
+            raise checks.CheckError(f"{name}: idx = {got_idx} — не тот элемент.\nПодсказка: {hint}")
+        checks.ok(f"{name}: idx верен")
+
+    check_worst_entry("worst_entry([100, 2, -3], [101, 2.2, -3])",
+                      np.array([100.0, 2.0, -3.0]), np.array([101.0, 2.2, -3.0]), 0.2 / 4.2, (1,), wrong=[
+        ((1 / 201 + 0.2 / 4.2) / 3, "ошибка — среднее по элементам, а нужен максимум."),
+        (1 / 201, "максимум берётся отдельно в числителе и знаменателе; нужно поэлементное отношение."),
+    ], abs_idx=(0,))
+    check_worst_entry("worst_entry(матрица 2×2)", np.array([[1.0, 2.0], [3.0, 4.0]]),
+                      np.array([[1.0, 2.1], [3.3, 4.0]]), 0.3 / 6.3, (1, 0), wrong=[
+        ((0.1 / 4.1 + 0.3 / 6.3) / 4, "ошибка — среднее по элементам, а нужен максимум."),
+        (0.3 / 8, "максимум берётся отдельно в числителе и знаменателе; нужно поэлементное отношение."),
+    ])
+    check_worst_entry("worst_entry([0.5, 1, 0], [0.5, -1, 0])", np.array([0.5, 1.0, 0.0]),
+                      np.array([0.5, -1.0, 0.0]), 1.0, (1,),
+                      wrong=[(2e8, "в знаменателе |a + b| вместо |a| + |b|: при a ≈ −b ошибка взлетает.")])
 
 # %% [markdown]
-# ## 4. Численный градиент функции массива
+# ## 4. Производная по направлению
 #
 # Функция потерь зависит от многих чисел сразу: $L(W)$, где $W$ — матрица. Её градиент
 # $\partial L / \partial W$ имеет **форму $W$**, и каждый его элемент — частная производная по
-# одному элементу $W$. Численно: сдвигаем один элемент на $\pm h$, остальные не трогаем.
+# одному элементу $W$. Численно его считают так: сдвигают один элемент на $\pm h$, остальные
+# не трогают, — два вызова $L$ на *каждый* элемент $W$.
 #
-# Важная деталь: сдвигать удобно прямо в массиве `x[i] += h`, но после двух вычислений
-# элемент нужно **вернуть на место** — иначе следующие производные считаются в другой точке,
-# а вызвавший функцию код получит испорченный массив.
+# Часто хватает меньшего. **Производная по направлению** $v$ (массив формы $x$) — это
+# скорость изменения $f$, когда $x$ движется вдоль $v$:
+#
+# $$\frac{d}{dt} f(x + t v)\Big|_{t=0} = \sum_i \frac{\partial f}{\partial x_i} v_i = \nabla f(x) \cdot v
+# \approx \frac{f(x + h v) - f(x - h v)}{2h} .$$
+#
+# Два вызова $f$ при любом размере $x$. Если аналитический градиент $g$ верен, то $g \cdot v$
+# совпадает с этой разностью для любого $v$; так проверяют градиенты больших моделей, где
+# сдвигать каждый элемент по очереди слишком долго.
 
 # %% [markdown]
-# ### Упражнение 4. `numerical_gradient`
+# ### Упражнение 4. `directional_derivative(f, x, v, h)`
 #
-# `f` принимает массив и возвращает число. Обойти все индексы массива любой формы удобно так:
-# `for i in np.ndindex(x.shape): ...`, тогда `x[i]` — один элемент.
+# `f` принимает массив формы `x` и возвращает число. Верните центральную разность вдоль `v`
+# (направление **не нормируйте**). Массивы `x` и `v` должны остаться такими, какими были.
 
-# %% nbgrader={"grade_id": "numerical_gradient", "solution": true}
-def numerical_gradient(f, x, h=1e-5):
-    """Central-difference gradient of a scalar function f at the array x.
+# %% nbgrader={"grade_id": "directional_derivative", "solution": true}
+def directional_derivative(f, x, v, h=1e-5):
+    """Central difference of a scalar function f at the array x along the array v.
 
     Parameters
     ----------
     f : callable, ndarray -> float
-    x : ndarray of any shape, float64; must be unchanged when the function returns
+    x : ndarray of any shape, float64 (unchanged on return)
+    v : ndarray of the shape of x, the direction (not normalised; unchanged on return)
     h : float
 
     Returns
     -------
-    grad : ndarray of the shape of x
+    float: approximately grad f(x) . v
     """
     ### BEGIN SOLUTION
-    grad = np.zeros_like(x, dtype=np.float64)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        f_plus = f(x)
-        x[i] = old - h
-        f_minus = f(x)
-        x[i] = old
-        grad[i] = (f_plus - f_minus) / (2.0 * h)
-    return grad
+    return float((f(x + h * v) - f(x - h * v)) / (2.0 * h))
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_numerical_gradient", "grade": true, "points": 2}
-"""Проверка numerical_gradient: форма, значения для Σx² и Σsin x, x не изменился."""
+# %% nbgrader={"grade_id": "check_directional_derivative", "grade": true, "points": 2}
+"""Проверка directional_derivative: f = Σ x³ (разность равна ровно Σ 3x²v + h² Σ v³), x и v не меняются."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
-record("numerical_gradient", numerical_gradient)
+record("directional_derivative", directional_derivative)
 ### END HIDDEN TESTS
-x = np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.5]])
-x_before = x.copy()
-grad = numerical_gradient(lambda v: np.sum(v ** 2), x)
-checks.check_close("numerical_gradient(Σx², x)", grad, 2 * x_before, tol=1e-8)
-if not np.array_equal(x, x_before):
-    raise checks.CheckError("numerical_gradient изменил x: после сдвига x[i] верните старое значение.")
-checks.ok("x после вызова не изменился")
-checks.check_close("numerical_gradient(Σ sin x, x)", numerical_gradient(lambda v: np.sum(np.sin(v)), x),
-                   np.cos(x_before), tol=1e-8)
+sum_cubes = lambda w: np.sum(w ** 3)
+x, v = np.array([1.0, -2.0, 0.5]), np.array([2.0, 1.0, -1.0])
+x_before, v_before = x.copy(), v.copy()
+checks.check_close("directional_derivative(Σx³, [1, -2, 0.5], [2, 1, -1], h=1e-3)",
+                   directional_derivative(sum_cubes, x, v, h=1e-3), 17.250008, tol=1e-9, wrong=[
+    (17.257508, "это правая разность (f(x + hv) − f(x))/h, её ошибка O(h); нужна центральная."),
+    (34.500016, "центральную разность делят на 2h, а не на h."),
+    (15.750003, "x сдвинут на h по всем координатам (x ± h), а нужно вдоль v: x ± h·v."),
+    (17.250008 / np.sqrt(6), "направление v нормировано, а брать его нужно как есть."),
+])
+if not (np.array_equal(x, x_before) and np.array_equal(v, v_before)):
+    raise checks.CheckError("directional_derivative изменил x или v: сдвигайте копию (x + h * v), "
+                            "а не сам массив (x += ...).")
+checks.ok("x и v после вызова не изменились")
+W, V = np.array([[1.0, 0.0], [-1.0, 2.0]]), np.array([[1.0, -1.0], [0.5, 0.0]])
+checks.check_close("directional_derivative(Σx³, матрица 2×2, h=1e-3)", directional_derivative(sum_cubes, W, V, h=1e-3),
+                   4.500000125, tol=1e-9,
+                   hint="x и v — массивы одной формы; сдвиг x + h * v работает для любой формы.")
 
 # %% [markdown]
-# Этот же градиент есть в библиотеке курса: `bpcourse.numerical_gradient` и
-# `bpcourse.rel_error`. В следующих ноутбуках видимые проверки пользуются ими, чтобы сравнить
-# ваш обратный проход с численным.
+# ## Что в библиотеке курса
 #
+# Дальше видимые проверки сравнивают ваш обратный проход с численным с помощью библиотеки
+# курса `bpcourse`:
+#
+# * `bpcourse.rel_error(a, b)` — то же число `err`, что в упражнении 3 (без индекса);
+# * `bpcourse.numerical_gradient(f, x)` — полный численный градиент скалярной `f`: по очереди
+#   сдвигает каждый элемент `x` на $\pm h$ **в самом массиве** и сразу возвращает его на место
+#   (иначе следующие производные считались бы в другой точке, а вызвавший код получил бы
+#   испорченный массив).
+#
+# Проверим, что производная по направлению — это скалярное произведение градиента на $v$:
+
+# %%
+from bpcourse import numerical_gradient, rel_error
+
+try:
+    rng = np.random.default_rng(0)
+    W, V = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    loss = lambda w: np.sum(np.tanh(w) ** 2)
+    along_v = directional_derivative(loss, W, V)
+    full = np.sum(numerical_gradient(loss, W) * V)
+    print(f"вдоль v: {along_v:.8f}   градиент · v: {full:.8f}   rel_error = {rel_error(along_v, full):.1e}")
+except NotImplementedError:
+    print("Выполните упражнение 4.")
+
+# %% [markdown]
 # ## Что дальше
 #
 # * В ноутбуке 01 — граф вычислений и цепное правило: как из производных отдельных узлов
 #   получается производная всей функции, и почему ошибка численной производной при очень
 #   малых $h$ снова растёт (округление).
-# * Попробуйте: при каком $h$ центральная разность для $\sin$ в точке 1 точнее всего? Постройте
-#   график ошибки от $h$ в логарифмическом масштабе.
+# * Попробуйте: при каком $h$ центральная разность для $\sin$ в точке 1 точнее всего?
+#   `numerical_derivative(np.sin, 1.0, h=np.logspace(-12, 0, 50))` посчитает её сразу для
+#   пятидесяти $h$ — почему это работает? Постройте ошибку от $h$ в логарифмическом масштабе.

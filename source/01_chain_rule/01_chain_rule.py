@@ -1,9 +1,11 @@
 # %% [markdown]
 # # 01. Цепное правило и граф вычислений
 #
-# Лекция 000 (слайды 1–5) и слайды MML 004 («цепное правило», «граф производных»). Нейросеть —
-# это сложная функция, композиция простых; градиентный спуск — это дифференцирование сложной
-# функции. Здесь мы разберём, как производная сложной функции собирается из производных её
+# По «Лекции 2. Алгоритм обратного распространения ошибки» (слайды «Граф вычислений» и
+# «Производная композиции функций») и «MML minor #3. Нейронные сети» (слайды «Детали
+# градиентного спуска: цепное правило», «Граф для вычисления производных», «Цепное правило и
+# граф производных»). Нейросеть — это сложная функция, композиция простых; градиентный спуск —
+# это дифференцирование сложной функции. Здесь мы разберём, как производная сложной функции собирается из производных её
 # частей, на примере из лекции
 #
 # $$f(x, y) = x^2 + xy + (x + y)^2 .$$
@@ -20,7 +22,6 @@ import numpy as np
 import matplotlib.pyplot as plt
 
 from bpcourse import checks, numerical_gradient
-from bpcourse.graphs import GraphNode, draw_graph
 
 # %% [markdown]
 # ## 1. Граф вычислений
@@ -46,29 +47,34 @@ def forward_values(x, y):
 
 
 # %% nbgrader={"grade_id": "check_forward_values", "grade": true, "points": 1}
-"""Проверка forward_values: x = 1, y = 2."""
+"""Проверка forward_values: точки (1, 2) и (2, −3)."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
 record("forward_values", forward_values)
 ### END HIDDEN TESTS
 checks.check_close("forward_values(1, 2)", np.array(forward_values(1.0, 2.0), dtype=float), [1, 2, 3, 9, 12],
                    tol=1e-12, wrong=[([1, 2, 3, 5, 8], "d = (x + y)² = c², а не x² + y².")])
+checks.check_close("forward_values(2, -3)", np.array(forward_values(2.0, -3.0), dtype=float), [4, -6, -1, 1, -1],
+                   tol=1e-12, wrong=[([4, -6, -1, 13, 11], "d = (x + y)² = c², а не x² + y².")])
 
 # %% [markdown]
 # ## 2. Локальные производные и цепное правило
 #
-# Припишем каждому ребру производную его конца по началу: $\partial a/\partial x = 2x$,
-# $\partial b/\partial x = y$, $\partial b/\partial y = x$, $\partial c/\partial x =
-# \partial c/\partial y = 1$, $\partial d/\partial c = 2c$, а все рёбра в $f$ дают 1.
+# Припишем каждому ребру производную его конца по началу: ребру $x \to a$ — производную
+# $\partial a/\partial x$, ребру $c \to d$ — $\partial d/\partial c$ и так далее. Это обычные
+# производные простых функций, как на слайде «Детали градиентного спуска: цепное правило»:
+# $\frac{d e^x}{dx} = e^x$, $\frac{d \ln x}{dx} = \frac{1}{x}$. Все рёбра в $f = a + b + d$ дают 1.
 #
-# Цепное правило для графа (слайды MML): **производная $f$ по переменной — это сумма по всем
-# путям от $f$ до переменной произведений производных на рёбрах пути.** Для $x$ путей три:
+# Цепное правило для графа («MML minor #3. Нейронные сети», слайд «Цепное правило и граф
+# производных»): **производная $f$ по переменной — это сумма по всем путям от $f$ до переменной
+# произведений производных на рёбрах пути.** Для $x$ путей три:
 # $f \to a \to x$, $f \to b \to x$, $f \to d \to c \to x$.
 
 # %% [markdown]
 # ### Упражнение 2. Локальные производные
 #
-# Верните `(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc)` в точке `(x, y)`.
+# Выведите производные шести рёбер (кроме рёбер в $f$) и верните
+# `(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc)` в точке `(x, y)`; `dd_dc` выразите через `x` и `y`.
 
 # %% nbgrader={"grade_id": "local_derivatives", "solution": true}
 def local_derivatives(x, y):
@@ -79,61 +85,115 @@ def local_derivatives(x, y):
 
 
 # %% nbgrader={"grade_id": "check_local_derivatives", "grade": true, "points": 1}
-"""Проверка local_derivatives: x = 1, y = 2."""
+"""Проверка local_derivatives: точки (3, −2) и (−0.5, 1.5), где типичные ошибки дают другие числа."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
 record("local_derivatives", local_derivatives)
 ### END HIDDEN TESTS
-checks.check_close("local_derivatives(1, 2)", np.array(local_derivatives(1.0, 2.0), dtype=float),
-                   [2, 2, 1, 1, 1, 6], tol=1e-12, wrong=[
-    ([1, 2, 1, 1, 1, 3], "производная u² — это 2u: ∂a/∂x = 2x, ∂d/∂c = 2c."),
-    ([2, 1, 2, 1, 1, 6], "∂(xy)/∂x = y, ∂(xy)/∂y = x: множитель — *другой* аргумент."),
+checks.check_close("local_derivatives(3, -2)", np.array(local_derivatives(3.0, -2.0), dtype=float),
+                   [6, -2, 3, 1, 1, 2], tol=1e-12, wrong=[
+    ([3, -2, 3, 1, 1, 1], "в производных квадратов (рёбра x → a и c → d) потерян множитель степени: (uⁿ)′ = n·uⁿ⁻¹."),
+    ([6, 3, -2, 1, 1, 2], "производные рёбер x → b и y → b перепутаны: производная произведения по одному множителю — *другой* множитель."),
+    ([9, -2, 3, 1, 1, 1], "на рёбрах x → a и c → d стоят значения узлов a и d, а нужны производные."),
+])
+checks.check_close("local_derivatives(-0.5, 1.5)", np.array(local_derivatives(-0.5, 1.5), dtype=float),
+                   [-1, 1.5, -0.5, 1, 1, 2], tol=1e-12, wrong=[
+    ([-0.5, 1.5, -0.5, 1, 1, 1], "в производных квадратов (рёбра x → a и c → d) потерян множитель степени: (uⁿ)′ = n·uⁿ⁻¹."),
+    ([-1, -0.5, 1.5, 1, 1, 2], "производные рёбер x → b и y → b перепутаны: производная произведения по одному множителю — *другой* множитель."),
 ])
 
 # %% [markdown]
 # ### Упражнение 3. $\partial f / \partial x$ и $\partial f / \partial y$ по путям
 #
-# Соберите производные из локальных: сумма по путям, произведение вдоль пути.
+# Соберите производные из локальных: сумма по путям, произведение вдоль пути. `grad_f`
+# получает **производные рёбер** (то, что возвращает `local_derivatives`) и ничего не знает
+# о функциях в узлах: в графе той же формы могли бы стоять другие функции, и рёбра несли бы
+# другие числа. Поэтому используйте все шесть аргументов — даже те, что для нашей $f$ равны 1.
+# Рёбра в $f = a + b + d$ дают 1. Градиент в точке: `grad_f(*local_derivatives(x, y))`.
 
 # %% nbgrader={"grade_id": "grad_f", "solution": true}
-def grad_f(x, y):
-    """(df/dx, df/dy) of f(x, y) = x^2 + xy + (x + y)^2 by the chain rule on its graph."""
+def grad_f(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):
+    """(df/dx, df/dy) from the edge derivatives of the graph of f = a + b + d: the sum over
+    paths from f to the variable of the products of the edge derivatives along the path."""
     ### BEGIN SOLUTION
-    da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc = local_derivatives(x, y)
     return da_dx + db_dx + dd_dc * dc_dx, db_dy + dd_dc * dc_dy
     ### END SOLUTION
 
 
 # %% nbgrader={"grade_id": "check_grad_f", "grade": true, "points": 2}
-"""Проверка grad_f: против численного градиента в нескольких точках."""
+"""Проверка grad_f: рёбра с числами 2, 3, 5, 7, 11, 13 (у каждого пути своя сумма) и точка лекции (1, 2)."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
 record("grad_f", grad_f)
 ### END HIDDEN TESTS
-for x0, y0 in [(1.0, 2.0), (-0.5, 0.3), (2.0, -3.0)]:
-    numeric = numerical_gradient(lambda v: forward_values(v[0], v[1])[-1], np.array([x0, y0]))
-    checks.check_gradient(f"grad_f({x0}, {y0})", np.array(grad_f(x0, y0), dtype=float), numeric, tol=1e-7,
-                          hint="путей до x три: через a, через b и через d → c; вдоль пути производные перемножаются.")
+checks.check_close("grad_f(2, 3, 5, 7, 11, 13)", np.array(grad_f(2.0, 3.0, 5.0, 7.0, 11.0, 13.0), dtype=float),
+                   [96, 148], tol=1e-12, wrong=[
+    ([93, 143], "забыт путь через узел b = x·y: производная — сумма по *всем* путям."),
+    ([25, 29], "на пути f → d → c → x производные рёбер перемножаются, а не складываются."),
+    ([18, 18], "на пути f → d → c → x три ребра: множитель ∂c/∂x (∂c/∂y) тоже входит в произведение."),
+    ([98, 146], "производные рёбер из b перепутаны: в ∂f/∂x входит ∂b/∂x, в ∂f/∂y — ∂b/∂y."),
+])
+checks.check_close("grad_f(*производные рёбер в точке (1, 2))", np.array(grad_f(2.0, 2.0, 1.0, 1.0, 1.0, 6.0), dtype=float),
+                   [10, 7], tol=1e-12,
+                   hint="путей до x три: через a, через b и через d → c; вдоль пути производные перемножаются.")
 
 # %% [markdown]
 # Нарисуем граф со значениями в узлах (в точке $x = 1, y = 2$) и локальными производными на
-# рёбрах. Проверьте по картинке: $\partial f/\partial x = 1\cdot 2 + 1\cdot 2 + 1\cdot 6 \cdot 1 = 10$.
+# рёбрах (красным). Проверьте по картинке: $\partial f/\partial x = 1\cdot 2 + 1\cdot 2 + 1\cdot 6 \cdot 1 = 10$.
 
 # %%
+def draw_chain_graph(values, derivs, title):
+    """The graph of f with node values and edge derivatives; positions chosen so that no edge
+    crosses a node (d sits below the edge b → f)."""
+    from matplotlib.patches import FancyBboxPatch
+
+    pos = {"x": (0, 0.8), "y": (0, -0.8), "a": (1.7, 1.6), "b": (1.7, 0), "c": (1.7, -1.6),
+           "d": (3.4, -1.6), "f": (5.1, 0)}
+    names = {"x": "x", "y": "y", "a": "a = x²", "b": "b = x·y", "c": "c = x + y", "d": "d = c²",
+             "f": "f = a + b + d"}
+    half = {key: (0.22 if key in "xy" else 0.62 if key == "f" else 0.42, 0.3) for key in pos}
+
+    def border(key, towards):
+        """Where the segment from the centre of ``key`` towards a point leaves its box."""
+        (cx, cy), (hw, hh) = pos[key], half[key]
+        dx, dy = towards[0] - cx, towards[1] - cy
+        t = min(hw / abs(dx) if dx else np.inf, hh / abs(dy) if dy else np.inf)
+        return cx + t * dx, cy + t * dy
+
+    # edge: (from, to, label, where along the edge the label sits, vertical offset of the label)
+    edges = [("x", "a", derivs[0], 0.5, 0.12), ("x", "b", derivs[1], 0.35, 0.12),
+             ("y", "b", derivs[2], 0.3, -0.14), ("x", "c", derivs[3], 0.22, -0.2),
+             ("y", "c", derivs[4], 0.5, -0.16), ("c", "d", derivs[5], 0.5, 0.12),
+             ("a", "f", "1", 0.5, 0.12), ("b", "f", "1", 0.5, 0.12), ("d", "f", "1", 0.5, -0.16)]
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    for u, v, label, t, off in edges:
+        (x0, y0), (x1, y1) = border(u, pos[v]), border(v, pos[u])
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops=dict(arrowstyle="-|>", color="0.45", lw=1, shrinkA=2, shrinkB=2))
+        (cx0, cy0), (cx1, cy1) = pos[u], pos[v]
+        ax.text(cx0 + t * (cx1 - cx0), cy0 + t * (cy1 - cy0) + off, label, color="C3", fontsize=10,
+                ha="center", va="center", bbox=dict(fc="white", ec="none", pad=0.5))
+    for key, (x, y) in pos.items():
+        hw, hh = half[key]
+        ax.add_patch(FancyBboxPatch((x - hw, y - hh), 2 * hw, 2 * hh, boxstyle="round,pad=0,rounding_size=0.08",
+                                    fc="#fef9e7" if key in "xy" else "#eaf2f8", ec="0.4"))
+        ax.text(x, y, f"{names[key]}\n{values[key]:g}", ha="center", va="center", fontsize=10)
+    ax.set_xlim(-0.6, 5.9)
+    ax.set_ylim(-2.2, 2.2)
+    ax.axis("off")
+    ax.set_title(title)
+    plt.show()
+
+
 try:
     xv, yv = 1.0, 2.0
     a, b, c, d, f = forward_values(xv, yv)
-    da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc = local_derivatives(xv, yv)
-    X, Y = GraphNode("x", xv), GraphNode("y", yv)
-    A, B, C = GraphNode("a = x²", a, [X]), GraphNode("b = x·y", b, [X, Y]), GraphNode("c = x + y", c, [X, Y])
-    D = GraphNode("d = c²", d, [C])
-    F = GraphNode("f = a + b + d", f, [A, B, D])
-    labels = {(X, A): f"{da_dx:g}", (X, B): f"{db_dx:g}", (Y, B): f"{db_dy:g}", (X, C): f"{dc_dx:g}",
-              (Y, C): f"{dc_dy:g}", (C, D): f"{dd_dc:g}", (A, F): "1", (B, F): "1", (D, F): "1"}
-    draw_graph(F, edge_labels=labels, title="f(x, y) = x² + xy + (x + y)², x = 1, y = 2")
-    plt.show()
+    local = local_derivatives(xv, yv)
+    draw_chain_graph({"x": xv, "y": yv, "a": a, "b": b, "c": c, "d": d, "f": f}, [f"{v:g}" for v in local],
+                     "f(x, y) = x² + xy + (x + y)², x = 1, y = 2")
+    print("∂f/∂x, ∂f/∂y по путям:", grad_f(*local))
 except NotImplementedError:
-    print("Выполните упражнения 1 и 2, чтобы увидеть граф.")
+    print("Выполните упражнения 1–3, чтобы увидеть граф.")
 
 # %% [markdown]
 # ## 3. Ошибка численной производной
@@ -163,16 +223,25 @@ def derivative_error(f, df, x, hs):
 
 
 # %% nbgrader={"grade_id": "check_derivative_error", "grade": true, "points": 1}
-"""Проверка derivative_error: x³ в x = 1, где ошибка центральной разности ровно h²."""
+"""Проверка derivative_error: f = 1 − x³ в x = 1, где центральная разность ошибается ровно на −h²."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
 record("derivative_error", derivative_error)
 ### END HIDDEN TESTS
-hs = np.array([0.1, 0.01])
-checks.check_close("derivative_error(x³, 3x², 1, [0.1, 0.01])",
-                   derivative_error(lambda t: t ** 3, lambda t: 3 * t ** 2, 1.0, hs), hs ** 2, tol=1e-6, wrong=[
+f1, df1 = (lambda t: 1 - t ** 3), (lambda t: -3 * t ** 2)
+checks.check_close("derivative_error(1 − x³, −3x², 1, [0.1, 0.01])",
+                   derivative_error(f1, df1, 1.0, np.array([0.1, 0.01])), [0.01, 0.0001], tol=1e-6, wrong=[
     ([0.31, 0.0301], "это ошибка правой разности (f(x+h) − f(x))/h; нужна центральная."),
+    ([-0.01, -0.0001], "ошибка — это модуль |приближение − точное значение|, а не разность со знаком."),
+    ([-0.31, -0.0301], "это ошибка правой разности, и без модуля; нужны центральная разность и |…|."),
 ])
+hs2 = np.array([[0.1, 0.2], [0.05, 0.01]])
+errors2 = derivative_error(f1, df1, 1.0, hs2)
+if np.shape(errors2) != hs2.shape:
+    raise checks.CheckError(f"derivative_error(…, hs формы (2, 2)): форма результата {np.shape(errors2)}, "
+                            "а должна быть формой hs.\nПодсказка: считайте сразу для всего массива hs "
+                            "или верните результат к форме hs (reshape(hs.shape)).")
+checks.check_close("derivative_error(1 − x³, −3x², 1, hs формы (2, 2))", errors2, hs2 ** 2, tol=1e-6)
 
 # %%
 try:
@@ -192,13 +261,24 @@ except NotImplementedError:
 # %% [markdown]
 # ## 4. Градиент композиции через якобиан
 #
-# Если $g: \mathbb{R}^d \to \mathbb{R}^m$, а $f$ — скалярная функция от $g$, то (лекция 000)
+# Если $g: \mathbb{R}^d \to \mathbb{R}^m$, а $f$ — скалярная функция от $g$, то («Лекция 2.
+# Алгоритм обратного распространения ошибки», слайд «Производная композиции функций»)
 #
-# $$\nabla_x f = \sum_{i=1}^m \frac{\partial f}{\partial g_i} \nabla_x g_i = J^\top \nabla_g f,
-# \qquad J_{ij} = \frac{\partial g_i}{\partial x_j} \quad (m \times d).$$
+# $$\nabla_x f = \sum_{i=1}^m \frac{\partial f}{\partial g_i} \nabla_x g_i = \nabla_x g \; \nabla_g f .$$
 #
-# Возьмём слой сети: $g(x) = \tanh(Ax)$ и $f(g) = \frac12 \lVert g \rVert^2$. Тогда
-# $\nabla_g f = g$, а $J = \mathrm{diag}(1 - g^2)\, A$ (производная $\tanh$ — это $1 - \tanh^2$).
+# **Какую матрицу звать якобианом.** На слайде матрица Якоби — это $\nabla_x g$ размера
+# $d \times m$: её столбцы — градиенты $\nabla_x g_i$, элемент $(j, i)$ равен
+# $\partial g_i / \partial x_j$. Чаще (и в коде курса) якобианом называют транспонированную
+# матрицу $J = (\nabla_x g)^\top$ размера $m \times d$, $J_{ij} = \partial g_i / \partial x_j$:
+# строка $i$ — градиент $g_i$. Это одна и та же информация, и формула слайда в этих обозначениях
+#
+# $$\nabla_x f = J^\top \nabla_g f, \qquad J \in \mathbb{R}^{m \times d}.$$
+#
+# С неквадратной $J$ ($m \ne d$) перепутать их не получится: не совпадут формы.
+#
+# Возьмём слой сети: $g(x) = \tanh(Ax)$, $A$ формы $(m, d)$, и $f(g) = \frac12 \lVert g \rVert^2$.
+# Найдите сами $\nabla_g f$ и $J$ (пригодится $(\tanh u)' = 1 - \tanh^2 u$ и цепное правило для
+# $g_i = \tanh(\sum_j A_{ij} x_j)$), затем соберите $\nabla_x f$.
 
 # %% [markdown]
 # ### Упражнение 5. `composition_gradient(A, x)`
@@ -230,10 +310,16 @@ from bpcourse.grading import record
 record("composition_gradient", composition_gradient)
 ### END HIDDEN TESTS
 rng = np.random.default_rng(1)
-A, x = rng.normal(size=(3, 2)), rng.normal(size=2)
-numeric = numerical_gradient(lambda v: 0.5 * np.sum(np.tanh(A @ v) ** 2), x.copy())
-checks.check_gradient("composition_gradient(A, x)", composition_gradient(A, x), numeric, tol=1e-7,
-                      hint="∇ₓf = Jᵀ g, J = diag(1 − g²) A формы (m, d).")
+for m_, d_ in [(3, 2), (2, 4)]:
+    A, x = rng.normal(size=(m_, d_)), rng.normal(size=d_)
+    numeric = numerical_gradient(lambda v: 0.5 * np.sum(np.tanh(A @ v) ** 2), x.copy())
+    try:
+        got = composition_gradient(A, x)
+    except ValueError as e:
+        raise checks.CheckError(f"composition_gradient(A формы {A.shape}, x формы {x.shape}): поднята ValueError: {e}\n"
+                                "Подсказка: выпишите формы: J — (m, d), ∇_g f — (m,), а ∇ₓf должен быть (d,).") from None
+    checks.check_gradient(f"composition_gradient(A формы {A.shape}, x)", got, numeric, tol=1e-7,
+                          hint="сравните с формулой ∇ₓf = Jᵀ ∇_g f: не пропущена ли производная tanh?")
 
 # %% [markdown]
 # ## 5. Сколько путей в графе?
@@ -242,15 +328,18 @@ checks.check_gradient("composition_gradient(A, x)", composition_gradient(A, x), 
 # связан со всеми узлами следующего слоя, от выхода до входа ведут $w_1 w_2 \cdots w_L$ путей —
 # экспонента от глубины, хотя рёбер всего $\sum w_l w_{l+1}$.
 #
-# Посчитать число путей можно и не перечисляя их: пронумеруем узлы так, чтобы рёбра шли от
-# меньших номеров к большим; тогда число путей из `source` в узел $j$ — сумма чисел путей во
-# все его предшественники. Один проход по узлам — и каждое ребро использовано один раз.
-# (Запомните эту идею: обратный режим дифференцирования в ноутбуке 02 устроен так же.)
+# Посчитать число путей можно и не перечисляя их. Пронумеруем узлы так, чтобы рёбра шли от
+# меньших номеров к большим. Каждый путь в узел $j$ приходит в него по последнему ребру из
+# какого-то предшественника $i$ — как тогда число путей из `source` в $j$ выражается через
+# числа путей в предшественников? Ответ даёт один проход по узлам, в котором каждое ребро
+# используется один раз. (Запомните эту идею: обратный режим дифференцирования в ноутбуке 02
+# устроен так же.)
 
 # %% [markdown]
 # ### Упражнение 6. `count_paths(adj, source, target)`
 #
-# `adj[i, j] == 1`, если есть ребро $i \to j$ (и тогда $i < j$).
+# `adj[i, j] == 1`, если есть ребро $i \to j$ (и тогда $i < j$); `source` и `target` — целые
+# номера узлов, `source < target`. Верните целое число путей.
 
 # %%
 def layered(widths):
@@ -268,7 +357,6 @@ def count_paths(adj, source, target):
     """Number of directed paths from source to target in a DAG whose nodes are numbered
     in topological order (adj[i, j] == 1 for an edge i -> j, always i < j)."""
     ### BEGIN SOLUTION
-    source, target = int(source), int(target)
     paths = np.zeros(adj.shape[0])
     paths[source] = 1
     for j in range(source + 1, target + 1):
@@ -278,7 +366,7 @@ def count_paths(adj, source, target):
 
 
 # %% nbgrader={"grade_id": "check_count_paths", "grade": true, "points": 1}
-"""Проверка count_paths: ромб (2 пути) и слои 1-3-3-1 (9 путей)."""
+"""Проверка count_paths: ромб (2 пути), слои 1-3-3-1 (9 путей) и пути не из первого узла (3 пути)."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
 record("count_paths", count_paths)
@@ -289,7 +377,15 @@ for i, j in [(0, 1), (0, 2), (1, 3), (2, 3)]:
 checks.check_close("count_paths(ромб, 0, 3)", count_paths(diamond, 0, 3), 2, tol=0,
                    wrong=[(4, "посчитаны рёбра, а не пути.")])
 
-checks.check_close("count_paths(слои 1-3-3-1)", count_paths(layered([1, 3, 3, 1]), 0, 7), 9, tol=0)
+checks.check_close("count_paths(слои 1-3-3-1)", count_paths(layered([1, 3, 3, 1]), 0, 7), 9, tol=0,
+                   wrong=[(15, "посчитаны рёбра, а не пути.")])
+dag = np.zeros((5, 5))
+for i, j in [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3), (2, 4), (3, 4)]:
+    dag[i, j] = 1
+checks.check_close("count_paths(граф из 5 узлов, 1, 4)", count_paths(dag, 1, 4), 3, tol=0, wrong=[
+    (6, "пути считаются от узла 0, а не от source: узлы до source не должны добавлять путей."),
+    (5, "посчитаны рёбра, а не пути."),
+])
 
 # %%
 try:
