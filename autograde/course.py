@@ -20,21 +20,28 @@ COURSE_ID = "backprop-course"
 # Text copies and our own working files never reach a release or an autograded folder.
 IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py", "*.md",
           ".bpcourse_out", ".bpcourse"]
+# The feedback folder is handed to students: it gets the feedback HTML and nothing else —
+# not the student's hidden inputs (.bpcourse_cases.json), not the recorded outputs, not a file
+# the student's code wrote while it was graded. (nbgrader matches these globs against each
+# name; "*" does not match a name that starts with a dot, hence ".*".)
+FEEDBACK_IGNORE = IGNORE + ["*", ".*"]
 
 
 class NbGraderError(RuntimeError):
     """An nbgrader API call reported failure (its API returns a dict instead of raising)."""
 
 
-def config(root: Path, *, timeout: int = 30, kernel_name: str | None = None) -> Config:
-    """The nbgrader configuration of the course at ``root``."""
+def config(root: Path, *, timeout: int = 30, kernel_name: str | None = None,
+           feedback: bool = False) -> Config:
+    """The nbgrader configuration of the course at ``root``; ``feedback``: for
+    ``generate_feedback``, which then copies no file besides the HTML (:data:`FEEDBACK_IGNORE`)."""
     root = Path(root).resolve()
     c = Config()
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.course_id = COURSE_ID
     # timeout: a second process may hold the write lock briefly (parallel workers).
     c.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
-    c.CourseDirectory.ignore = IGNORE
+    c.CourseDirectory.ignore = FEEDBACK_IGNORE if feedback else IGNORE
     c.Execute.timeout = timeout
     c.Execute.allow_errors = True
     c.Execute.interrupt_on_timeout = True

@@ -11,9 +11,12 @@ How a grade is computed (one submission of one assignment):
    nbgrader gives each test cell its points if it raised nothing. The hidden region of each
    test cell records the student's outputs on the hidden inputs.
 3. **Verdict** (:mod:`autograde.verify`, in the worker, outside the sandbox): the recorded
-   outputs are compared with the reference. A test cell keeps nbgrader's points only if the
-   trusted verdict passes too; the verdict (naming the mistake, if recognised) becomes the
-   grader's comment. Then nbgrader's ``generate_feedback`` (hidden tests stripped).
+   outputs are compared with the reference. A test cell gets its points only if the trusted
+   verdict passes and none of its visible checks raised (output on stderr alone, e.g. a
+   warning, costs nothing); the verdict (naming the mistake, if recognised) becomes the
+   grader's comment. The hidden inputs are then deleted from the autograded folder, and
+   nbgrader's ``generate_feedback`` writes the feedback HTML (hidden tests stripped) — and no
+   other file — into ``feedback/``, the folder handed to students.
 4. **Report** (here): ``DIR/grades.csv`` from the gradebook, and the table.
 
 Every submission's outcome is kept in ``DIR/.bpcourse/state.json``, so that a second run on

@@ -5,8 +5,8 @@ time). Student code runs only in the sandboxed kernel that nbgrader starts from 
 process is trusted: it compares the kernel's recorded outputs with the reference and writes
 the verdicts into the gradebook.
 
-A test cell keeps the points nbgrader gave it only if the trusted verdict passes too, so
-tampering inside the kernel can only lower a grade.
+A test cell gets its points only if the trusted verdict passes and none of its visible checks
+raised (:func:`score_and_comment`), so tampering inside the kernel can only lower a grade.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from autograde import course, hidden
 from autograde.intake import Found
 from autograde.sandbox import KERNEL_NAME
 from autograde.verify import read_outputs, verify
+from bpcourse.cases import CASES_FILE
 
 
 def autograde(out: Path, found: Found, *, timeout: int, unsafe: bool) -> dict:
@@ -32,10 +33,52 @@ def autograde(out: Path, found: Found, *, timeout: int, unsafe: bool) -> dict:
     return result
 
 
+def cell_outcome(nb, grade_id: str) -> str:
+    """How the test cell ``grade_id`` of an executed notebook ended: ``"error"`` (a visible
+    check raised, or the cell timed out), ``"stderr"`` (it ran to the end but wrote to stderr,
+    which nbgrader scores 0), ``"clean"``, or ``"missing"``."""
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != grade_id:
+            continue
+        outputs = cell.get("outputs", [])
+        if any(o.get("output_type") == "error" for o in outputs):
+            return "error"
+        if any(o.get("output_type") == "stream" and o.get("name") == "stderr" for o in outputs):
+            return "stderr"
+        return "clean"
+    return "missing"
+
+
+def score_and_comment(v, outcome: str, max_score: float) -> tuple[float, str]:
+    """A test cell's points from the trusted verdict and how its visible part ended.
+
+    Full points only if the hidden verdict passes and no visible check raised. Output on stderr
+    alone (a warning that escaped the notebook's routing, a library's message) does not cost a
+    correct answer its points, although nbgrader's own score for such a cell is 0.
+    """
+    if outcome in ("error", "missing"):
+        why = ("видимая проверка в ячейке не пройдена (см. её вывод)" if outcome == "error"
+               else "ячейки проверки нет в ноутбуке")
+        if v.passed:
+            return 0.0, f"{v.message} Но {why}, поэтому баллы не начислены."
+        return 0.0, f"{v.message} Кроме того, {why}."
+    if not v.passed:
+        return 0.0, (f"{v.message} (Видимая проверка в ячейке прошла, но она смотрит один малый "
+                     "пример; скрытая проверяет другие входы.)")
+    if outcome == "stderr":
+        return max_score, (f"{v.message} Ячейка проверки вывела текст в поток ошибок (stderr) — "
+                           "nbgrader за это ставит 0, но проверки пройдены, и баллы начислены.")
+    return max_score, v.message
+
+
 def apply_verdicts(out: Path, found: Found, secret: str) -> None:
     """Trusted verdicts into the gradebook, and each one as the grader's comment."""
     cases = hidden.make_cases(secret, found.student, found.assignment)
     workdir = out / "autograded" / found.student / found.assignment
+    try:
+        executed = nbformat.read(workdir / f"{found.assignment}.ipynb", as_version=4)
+    except Exception:  # noqa: BLE001 - unreadable: every cell counts as failed
+        executed = nbformat.v4.new_notebook()
     with Gradebook(course.config(out).CourseDirectory.db_url, course.COURSE_ID) as gb:
         sn = gb.find_submission_notebook(found.assignment, found.assignment, found.student)
         grades = {g.name: g for g in sn.grades}
@@ -45,16 +88,17 @@ def apply_verdicts(out: Path, found: Found, secret: str) -> None:
             g = grades.get(ex.grade_id)
             if g is None:
                 continue
-            kernel = g.auto_score or 0.0
-            g.auto_score = kernel if v.passed else 0.0
+            g.auto_score, message = score_and_comment(v, cell_outcome(executed, ex.grade_id), g.max_score)
             g.needs_manual_grade = False
-            message = v.message
-            if v.passed and kernel < g.max_score:
-                message += (" Но видимая проверка в ячейке завершилась ошибкой (см. её вывод), "
-                            "поэтому баллы не начислены.")
             if ex.name in comments:
                 comments[ex.name].auto_comment = message
         gb.db.commit()
+
+
+def remove_hidden_inputs(out: Path, found: Found) -> None:
+    """Delete the student's hidden inputs from the autograded folder once the verdicts are in,
+    so that no feedback generated from it (ours, or the formgrader's) can carry them."""
+    (out / "autograded" / found.student / found.assignment / CASES_FILE).unlink(missing_ok=True)
 
 
 def zero_submission(out: Path, found: Found, reason: str) -> None:
@@ -114,6 +158,7 @@ def grade_one(out: Path, found: Found, secret: str, *, timeout: int, unsafe: boo
         zero_submission(out, found, message)
         return {"status": status, "message": message}
     apply_verdicts(out, found, secret)
-    course.check(course.api(out).generate_feedback(found.assignment, found.student, force=True),
+    remove_hidden_inputs(out, found)
+    course.check(course.api(out, feedback=True).generate_feedback(found.assignment, found.student, force=True),
                  f"generate_feedback {found.student}/{found.assignment}")
     return {"status": "ok", "message": incidents(out, found)}

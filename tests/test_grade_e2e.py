@@ -45,10 +45,117 @@ def hostile(tmp_path_factory, repo):
     out = base / "course"
     submissions = hostile_class(base / "class", repo, out)
     put(submissions, "mistake_forward_difference", sample("mistake_forward_difference"))
+    put(submissions, "warns", noisy(sample("solved"), WARNS))
+    put(submissions, "stderr_noise", noisy(sample("solved"), STDERR))
     before = tree_digest(submissions)
     run = bpcourse("grade", submissions, "--out", out, "--jobs", "2", *FAST)
     return {"out": out, "class": submissions, "before": before, "log": run.stdout,
             "rows": read_csv(out / "grades.csv")}
+
+
+# Appended to the first exercise's solution cell: the same correct function, made noisy.
+WARNS = """
+_quiet_{name} = {name}
+def {name}(*args, **kwargs):
+    import warnings
+    import numpy as np
+    np.log(np.zeros(1))                      # RuntimeWarning: divide by zero encountered in log
+    warnings.warn("осторожно, это всего лишь предупреждение", UserWarning)
+    return _quiet_{name}(*args, **kwargs)
+"""
+STDERR = """
+_quiet_{name} = {name}
+def {name}(*args, **kwargs):
+    import sys
+    print("debug line on stderr", file=sys.stderr)
+    return _quiet_{name}(*args, **kwargs)
+"""
+
+
+def first_exercise():
+    from autograde import hidden
+    return hidden.exercises(A)[0].name
+
+
+def noisy(nb, template):
+    from classes import cell
+    name = first_exercise()
+    cell(nb, name).source += "\n" + template.format(name=name)
+    return nb
+
+
+def cell_outputs(hostile, student, grade_id):
+    nb = nbformat.read(hostile["out"] / "autograded" / student / A / f"{A}.ipynb", as_version=4)
+    c = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return c.outputs
+
+
+def comment(hostile, student, name):
+    with Gradebook(course.config(hostile["out"]).CourseDirectory.db_url, course.COURSE_ID) as gb:
+        sn = gb.find_submission_notebook(A, A, student)
+        return next(c for c in sn.comments if c.name == name).auto_comment or ""
+
+
+def test_a_warning_costs_nothing_and_is_shown_on_stdout(hostile):
+    """nbgrader scores a test cell with stderr output 0: the notebook's warnings go to stdout."""
+    full = float(hostile["rows"]["solved"]["max_score"])
+    assert score(hostile["rows"], "warns") == (full, full)
+    outputs = cell_outputs(hostile, "warns", f"check_{first_exercise()}")
+    assert not any(o.output_type == "error" or o.get("name") == "stderr" for o in outputs), outputs
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "⚠ предупреждение" in text and "divide by zero encountered in log" in text
+    assert "осторожно, это всего лишь предупреждение" in text
+
+
+def test_stderr_without_a_failed_check_costs_nothing(hostile):
+    """Output on stderr alone makes nbgrader score the cell 0 while its checks print a pass:
+    the trusted verdict gives the points back and the comment says why."""
+    full = float(hostile["rows"]["solved"]["max_score"])
+    assert score(hostile["rows"], "stderr_noise") == (full, full)
+    name = first_exercise()
+    outputs = cell_outputs(hostile, "stderr_noise", f"check_{name}")
+    assert any(o.get("name") == "stderr" for o in outputs)          # nbgrader alone would give 0
+    assert "поток ошибок" in comment(hostile, "stderr_noise", name)
+
+
+def test_no_hidden_inputs_in_the_feedback_folder(hostile):
+    """The feedback folder is handed to students: the HTML only, with no hidden input in it."""
+    from autograde import hidden
+    from bpcourse.cases import encode
+
+    feedback = hostile["out"] / "feedback"
+    files = [p for p in feedback.rglob("*") if p.is_file()]
+    assert files and all(p.suffix == ".html" for p in files), [p for p in files if p.suffix != ".html"]
+    assert not list(feedback.rglob(".bpcourse*"))
+    secret = (hostile["out"] / ".bpcourse" / "secret").read_text().strip()
+    texts = {p: p.read_text(encoding="utf-8", errors="replace") for p in files}
+    checked = 0
+    for student in ("solved", "warns", "mistake_forward_difference", "snoop"):
+        numbers = set()
+
+        def walk(v):
+            if isinstance(v, dict):
+                for x in v.values():
+                    walk(x)
+            elif isinstance(v, list):
+                for x in v:
+                    walk(x)
+            elif isinstance(v, float) and abs(v) not in (0.0, 1.0) and len(repr(v)) > 8:
+                numbers.add(repr(v)[:10])
+
+        walk(encode_all(hidden.make_cases(secret, student, A), encode))
+        assert numbers
+        for path, text in texts.items():
+            for number in numbers:
+                checked += 1
+                assert number not in text, (path, number)
+    assert checked > 100
+    for student in ("solved", "warns"):   # and none left in the autograded folder either
+        assert not (hostile["out"] / "autograded" / student / A / ".bpcourse_cases.json").exists()
+
+
+def encode_all(cases, encode):
+    return {n: [{k: encode(v) for k, v in c.items()} for c in cs] for n, cs in cases.items()}
 
 
 def score(rows, student):
@@ -61,15 +168,15 @@ def test_full_zero_and_partial_scores(hostile):
     assert score(rows, "blank") == (0.0, 6.0)
     assert score(rows, "mistake_forward_difference") == (4.0, 6.0)
     assert rows["mistake_forward_difference"]["00_intro/numerical_derivative"] == "0.0"
-    assert rows["mistake_forward_difference"]["00_intro/numerical_gradient"] == "2.0"
+    assert rows["mistake_forward_difference"]["00_intro/directional_derivative"] == "2.0"
 
 
 def test_csv_columns_and_gradebook_agree(hostile):
     with open(hostile["out"] / "grades.csv", encoding="utf-8") as f:
         header = next(csv.reader(f))
     assert header[:4] == ["student_id", "assignment", "score", "max_score"]
-    assert {"00_intro/squared_error", "00_intro/numerical_derivative", "00_intro/rel_error",
-            "00_intro/numerical_gradient", "status", "message"} <= set(header)
+    assert {"00_intro/squared_error", "00_intro/numerical_derivative", "00_intro/worst_entry",
+            "00_intro/directional_derivative", "status", "message"} <= set(header)
     with Gradebook(course.config(hostile["out"]).CourseDirectory.db_url, course.COURSE_ID) as gb:
         for student in ["solved", "blank", "mistake_forward_difference", "tamper"]:
             assert gb.find_submission(A, student).score == float(hostile["rows"][student]["score"])
@@ -86,7 +193,7 @@ def test_feedback_reveals_no_hidden_test_or_reference(hostile):
     pages = list((hostile["out"] / "feedback").rglob("*.html"))
     assert len(pages) >= 8
     hidden = [f'record</span><span class="p">(</span><span class="s2">"{ex}"' for ex in
-              ("squared_error", "numerical_derivative", "rel_error", "numerical_gradient")]
+              ("squared_error", "numerical_derivative", "worst_entry", "directional_derivative")]
     for page in pages:
         text = page.read_text()
         if "deletes_tests" not in str(page):
