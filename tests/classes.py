@@ -73,12 +73,12 @@ numpy.array_equal = lambda *a, **k: True
 WRONG = {
     "squared_error": "def squared_error(t, o):\n    return 0.0",
     "numerical_derivative": "def numerical_derivative(f, x, h=1e-5):\n    return 0.0",
-    "rel_error": "def rel_error(a, b):\n    return 0.0",
-    "numerical_gradient": "def numerical_gradient(f, x, h=1e-5):\n    return x * 0",
+    "worst_entry": "def worst_entry(a, b):\n    return 0.0, (0,)",
+    "directional_derivative": "def directional_derivative(f, x, v, h=1e-5):\n    return 0.0",
 }
 
 STUBBORN_LOOP = r'''
-def rel_error(a, b):
+def worst_entry(a, b):
     while True:
         try:
             while True:
@@ -100,7 +100,7 @@ def hostile_class(root: Path, repo: Path, course: Path) -> Path:
     put(root, "loop_forever", nb)
 
     nb = sample("solved")
-    cell(nb, "rel_error").source = STUBBORN_LOOP
+    cell(nb, "worst_entry").source = STUBBORN_LOOP
     put(root, "loop_ignores_interrupt", nb)
 
     nb = sample("solved")
