@@ -1,4 +1,27 @@
-"""Hidden checks of softmax, log-sum-exp, cross-entropy and softmax with temperature (09, 10)."""
+"""Hidden checks of softmax, log-sum-exp, cross-entropy and softmax with temperature (09, 10).
+
+Every student's cases have the same structure (shapes, edge cases) with random values inside
+it, so the same code gets the same grade whoever submits it (grading rule 3):
+
+- every batch has M != K and M != 1 (a sum over the wrong axis, a missing 1/M);
+- every logit exercise has a batch mixing rows of very different scale: a row of large logits
+  (a naive exp overflows), an ordinary row and a row of large negative logits (one global max
+  for the whole batch empties the ordinary and the negative rows: 0 / 0);
+- the losses on logits have a row whose target probability underflows to 0 (log(softmax)
+  gives inf: the loss must be computed as z - LSE(z));
+- cross_entropy(Y, T) has a target probability in [2e-4, 5e-4] (a clip at 1e-3 changes the
+  loss, an eps <= 1e-12 inside the log does not), a non-target probability below 1e-8 and a
+  batch of confident predictions (target probability 1 - delta, delta in [5e-3, 2e-2]: float32
+  rounding of log(1 - delta) is far above tol);
+- entropy has exact zeros in P (0 log 0 = 0) and no nearly one-hot row (an eps <= 1e-12 inside
+  the log shifts H by about K * 1e-12, which against H = 0 is a relative error of 1e-4);
+- no target probability lies in (1 - 1e-6, 1), where y - t cancels and correct idioms differ in
+  the last bits of a number below 1e-6 (rel_error's denominator has a floor of 1e-8);
+- temperatures are drawn away from every batch size M, so a missing 1/M and a missing 1/T are
+  told apart, and cover T > 1 and T < 1.
+
+``features`` describes this structure; tests check that it is the same for every student.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -7,10 +30,8 @@ from autograde.hidden import Exercise
 from solutions import losses
 from solutions.mistakes import softmax as m
 
-
-def _logits(rng):
-    """Three batches of logits; the last has large ones, where a naive softmax overflows."""
-    return [rng.normal(size=(4, 3)), rng.normal(scale=3, size=(5, 6)), rng.normal(loc=800, scale=30, size=(3, 4))]
+UNDERFLOW = 746.0   # exp(-x) == 0.0 in float64 for x above about 745.2
+OVERFLOW = 710.0    # exp(x) == inf in float64 for x above about 709.8
 
 
 def _one_hot(rng, M, K):
@@ -19,60 +40,250 @@ def _one_hot(rng, M, K):
     return T
 
 
+def _mixed_rows(rng, K):
+    """(3, K): a row of large logits, an ordinary row and a row of large negative logits."""
+    big = rng.uniform(850, 1000) + rng.normal(size=K)
+    small = rng.normal(size=K)
+    negative = -rng.uniform(850, 1000) + rng.normal(size=K)
+    return np.stack([big, small, negative])
+
+
+def _redraw(rng, draw, ok, tries: int = 1000):
+    """``draw(rng)`` again until ``ok`` holds: random values inside a fixed structure."""
+    for _ in range(tries):
+        value = draw(rng)
+        if ok(value):
+            return value
+    raise RuntimeError("no case satisfies the structure")  # pragma: no cover - tested by test_verify
+
+
+def _no_near_one_target(Z, T, temperature=1.0) -> bool:
+    """No target probability in (1 - 1e-6, 1): there y - t cancels to a number below 1e-6
+    whose last bits differ between correct idioms (exp(log y) against e / sum e), and
+    rel_error, whose denominator has a floor of 1e-8, would call a correct dZ wrong."""
+    p = np.sum(losses.softmax(Z / temperature) * T, axis=1)
+    return bool(np.all((p < 1 - 1e-6) | (p == 1.0)))
+
+
+def _far_target(rng, K):
+    """(1, K) logits and a one-hot target whose logit is far below the row's max: the target's
+    probability underflows to 0, so log(softmax) is -inf while z - LSE(z) is finite."""
+    z = rng.normal(size=K)
+    t = int(rng.integers(0, K))
+    z[t] = z.max() - rng.uniform(800, 1000)
+    return z[None, :], np.eye(K)[[t]]
+
+
+def _mixed_batch(rng, K):
+    """(4, K) logits and targets: the three mixed rows plus a far-target row (in the third place)."""
+    rows = _mixed_rows(rng, K)
+    far, far_t = _far_target(rng, K)
+    Z = np.concatenate([rows[:2], far, rows[2:]])
+    T = _one_hot(rng, 4, K)
+    T[2] = far_t[0]
+    return Z, T
+
+
+def _traits(S, T=None) -> tuple:
+    """Edge cases present in one batch of (scaled) logits S and one-hot targets T."""
+    row_max = S.max(axis=1)
+    out = []
+    if row_max.max() > OVERFLOW:
+        out.append("a naive exp overflows")
+    if row_max.min() < row_max.max() - UNDERFLOW:
+        out.append("one global max empties a row")
+    if T is not None:
+        gap = row_max - np.sum(T * S, axis=1)
+        if gap.max() > UNDERFLOW:
+            out.append("a target probability underflows to 0")
+    return tuple(out)
+
+
+def _log_uniform(rng, lo, hi):
+    return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+
+
+# --- softmax, logsumexp ----------------------------------------------------------------------
+
 def _softmax_cases(rng):
-    return [{"Z": Z} for Z in _logits(rng)]
+    return [{"Z": rng.normal(size=(4, 3))}, {"Z": rng.normal(scale=3, size=(5, 6))},
+            {"Z": _mixed_rows(rng, 4)}]
 
 
-def _ce_cases(rng):
-    return [{"Z": Z, "T": _one_hot(rng, *Z.shape)} for Z in _logits(rng)]
+def _softmax_features(cases):
+    return tuple(_traits(c["Z"]) for c in cases)
 
 
-def _temperature(rng):
-    return float(np.exp(rng.uniform(np.log(0.05), np.log(100))))
+# --- cross_entropy(Y, T) ---------------------------------------------------------------------
 
-
-def _softmax_t_cases(rng):
-    return [{"Z": Z, "T": T} for Z, T in zip(_logits(rng)[:2], [_temperature(rng), 0.5])] + \
-        [{"Z": rng.normal(size=(2, 5)), "T": 20.0}]
-
-
-def _softmax_t_ce_cases(rng):
-    return [{"Z": Z, "targets": _one_hot(rng, *Z.shape), "T": T}
-            for Z, T in zip(_logits(rng), [_temperature(rng), 0.3, 7.0])]
-
-
-def _probabilities(rng):
-    P = [losses.softmax(rng.normal(scale=2, size=(4, 5))), losses.softmax(rng.normal(scale=4, size=(3, 3)))]
-    return P
+def _rows(rng, K, p_target, tiny_row=None):
+    """(Y, T): rows of probabilities with the given target probabilities, the rest of each row
+    split at random between the other classes; row ``tiny_row`` gets a non-target probability
+    below 1e-8."""
+    M = len(p_target)
+    Y, T = np.zeros((M, K)), np.zeros((M, K))
+    for i, p in enumerate(p_target):
+        t = int(rng.integers(0, K))
+        rest = rng.dirichlet(np.ones(K - 1)) * (1 - p)
+        if i == tiny_row:
+            rest[0] = rng.uniform(1e-12, 1e-9)
+            rest[1:] = rng.dirichlet(np.ones(K - 2)) * (1 - p - rest[0])
+        Y[i] = np.insert(rest, t, p)
+        T[i, t] = 1.0
+    return Y, T
 
 
 def _cross_entropy_cases(rng):
-    return [{"Y": Y, "T": _one_hot(rng, *Y.shape)} for Y in _probabilities(rng)]
-
-
-def _softmax_backward_cases(rng):
+    ordinary = lambda n: list(rng.uniform(0.05, 0.95, size=n))
     cases = []
-    for M, K in [(4, 3), (3, 6), (5, 5)]:
-        cases.append({"dY": rng.normal(size=(M, K)), "Y": losses.softmax(rng.normal(scale=2, size=(M, K)))})
+    # a target probability in [2e-4, 5e-4] and a non-target one below 1e-8
+    Y, T = _rows(rng, 3, [rng.uniform(2e-4, 5e-4)] + ordinary(4), tiny_row=1)
+    cases.append({"Y": Y, "T": T})
+    # confident predictions: float32 rounding of log(1 - delta) is far above tol
+    Y, T = _rows(rng, 6, list(1 - rng.uniform(5e-3, 2e-2, size=4)))
+    cases.append({"Y": Y, "T": T})
+    Y, T = _rows(rng, 4, ordinary(3))
+    cases.append({"Y": Y, "T": T})
     return cases
 
 
-def _entropy_cases(rng):
-    P = _probabilities(rng)
-    hard = np.zeros((2, 4))
-    hard[0, 1] = 1.0
-    hard[1, :2] = 0.5          # zeros: 0 log 0 = 0
-    return [{"P": p} for p in P] + [{"P": hard}]
+def _cross_entropy_features(cases):
+    out = []
+    for c in cases:
+        Y, T = c["Y"], c["T"]
+        p = np.sum(Y * T, axis=1)
+        traits = []
+        if p.min() < 1e-3:
+            traits.append("a target probability below 1e-3")
+        if p.min() >= 2e-4:
+            traits.append("every target probability at least 2e-4")
+        if np.min(np.where(T > 0, 1.0, Y)) < 1e-8:
+            traits.append("a non-target probability below 1e-8")
+        if p.min() > 0.98:
+            traits.append("confident: every target probability above 0.98")
+        if np.all(Y > 0) and np.allclose(Y.sum(axis=1), 1.0, rtol=0, atol=1e-12):
+            traits.append("rows are positive distributions")
+        out.append(tuple(traits))
+    return tuple(out)
 
+
+# --- softmax_cross_entropy(Z, T) -------------------------------------------------------------
+
+def _logits_and_targets(M, K, scale=1.0, temperature=1.0):
+    def draw(rng):
+        return rng.normal(scale=scale, size=(M, K)), _one_hot(rng, M, K)
+    return lambda rng: _redraw(rng, draw, lambda c: _no_near_one_target(*c, temperature))
+
+
+def _ce_cases(rng):
+    cases = [_logits_and_targets(4, 3)(rng), _logits_and_targets(5, 6, scale=3)(rng),
+             _redraw(rng, lambda r: _mixed_batch(r, 5), lambda c: _no_near_one_target(*c))]
+    return [{"Z": Z, "T": T} for Z, T in cases]
+
+
+def _ce_features(cases):
+    return tuple((_traits(c["Z"], c["T"]), _no_near_one_target(c["Z"], c["T"])) for c in cases)
+
+
+# --- softmax_backward(dY, Y) -----------------------------------------------------------------
+
+def _softmax_backward_cases(rng):
+    return [{"dY": rng.normal(size=(M, K)), "Y": losses.softmax(rng.normal(scale=2, size=(M, K)))}
+            for M, K in [(4, 3), (3, 6), (6, 5)]]
+
+
+def _softmax_backward_features(cases):
+    return tuple(bool(np.allclose(c["Y"].sum(axis=1), 1.0)) for c in cases)
+
+
+# --- entropy(P) ------------------------------------------------------------------------------
+
+MIN_ENTROPY = 0.05   # no row is nearly one-hot: an eps <= 1e-12 inside the log must pass (rule 5),
+                     # and it shifts H by about K * 1e-12 (relative 1e-4 against an H of 0)
+
+
+def _entropy_cases(rng):
+    def zeros(r):
+        hard = np.zeros((2, 4))
+        two = r.choice(4, size=2, replace=False)
+        p = r.uniform(0.1, 0.9)
+        hard[0, two] = [p, 1 - p]                                   # two zeros
+        zero = r.integers(0, 4)
+        hard[1, np.arange(4) != zero] = r.dirichlet(np.ones(3))     # one zero
+        return hard
+
+    def spread(shape, scale):
+        return lambda r: losses.softmax(r.normal(scale=scale, size=shape))
+
+    ok = lambda P: bool(np.all(losses.entropy(P) > MIN_ENTROPY))
+    return [{"P": _redraw(rng, spread((4, 5), 2.0), ok)},
+            {"P": _redraw(rng, spread((3, 2), 2.0), ok)},
+            {"P": _redraw(rng, zeros, ok)}]
+
+
+def _entropy_features(cases):
+    out = []
+    for c in cases:
+        P = c["P"]
+        traits = []
+        if np.any(P == 0):
+            traits.append("zeros in P")
+        if np.all(losses.entropy(P) > MIN_ENTROPY):
+            traits.append("no row nearly one-hot")
+        out.append(tuple(traits))
+    return tuple(out)
+
+
+# --- softmax_t(Z, T) -------------------------------------------------------------------------
+
+def _softmax_t_cases(rng):
+    small_T = rng.uniform(0.05, 0.1)
+    return [{"Z": rng.normal(size=(4, 3)), "T": _log_uniform(rng, 8.0, 100.0)},       # T > 1
+            {"Z": rng.normal(scale=3, size=(5, 6)), "T": rng.uniform(0.2, 0.5)},     # T < 1
+            {"Z": _mixed_rows(rng, 4) * small_T, "T": small_T},                       # Z / T mixed
+            {"Z": rng.normal(size=(2, 5)), "T": rng.uniform(1.5, 3.0)}]
+
+
+def _softmax_t_features(cases):
+    return tuple((c["T"] > 1, _traits(c["Z"] / c["T"])) for c in cases)
+
+
+# --- softmax_t_cross_entropy(Z, targets, T) --------------------------------------------------
+
+def _softmax_t_ce_cases(rng):
+    high_T, low_T, small_T = _log_uniform(rng, 8.0, 80.0), rng.uniform(0.2, 0.4), rng.uniform(0.05, 0.1)
+    cases = []
+    for (Z, T), temperature in [(_logits_and_targets(4, 3, scale=2, temperature=high_T)(rng), high_T),
+                                (_logits_and_targets(5, 6, temperature=low_T)(rng), low_T)]:
+        cases.append({"Z": Z, "targets": T, "T": temperature})
+    Z, T = _redraw(rng, lambda r: _mixed_batch(r, 5), lambda c: _no_near_one_target(*c))
+    cases.append({"Z": Z * small_T, "targets": T, "T": small_T})
+    return cases
+
+
+def _softmax_t_ce_features(cases):
+    out = []
+    for c in cases:
+        M, T = c["Z"].shape[0], c["T"]
+        told_apart = abs(np.log(T / M)) > np.log(1.5)      # a missing 1/M is not a missing 1/T
+        out.append((T > 1, bool(told_apart), _traits(c["Z"] / T, c["targets"]),
+                    _no_near_one_target(c["Z"], c["targets"], T)))
+    return tuple(out)
+
+
+LOSS_DZ = ("loss", "dZ")
 
 EXERCISES = [
-    Exercise("softmax", losses.softmax, _softmax_cases, m.SOFTMAX),
-    Exercise("logsumexp", losses.logsumexp, _softmax_cases, m.LOGSUMEXP),
-    Exercise("cross_entropy", losses.cross_entropy, _cross_entropy_cases, m.CROSS_ENTROPY),
-    Exercise("softmax_backward", losses.softmax_backward, _softmax_backward_cases, m.SOFTMAX_BACKWARD),
-    Exercise("entropy", losses.entropy, _entropy_cases, m.ENTROPY),
-    Exercise("softmax_cross_entropy", losses.softmax_cross_entropy, _ce_cases, m.SOFTMAX_CROSS_ENTROPY),
-    Exercise("softmax_t", losses.softmax_t, _softmax_t_cases, m.SOFTMAX_T),
+    Exercise("softmax", losses.softmax, _softmax_cases, m.SOFTMAX, features=_softmax_features),
+    Exercise("logsumexp", losses.logsumexp, _softmax_cases, m.LOGSUMEXP, features=_softmax_features),
+    Exercise("cross_entropy", losses.cross_entropy, _cross_entropy_cases, m.CROSS_ENTROPY,
+             features=_cross_entropy_features),
+    Exercise("softmax_backward", losses.softmax_backward, _softmax_backward_cases, m.SOFTMAX_BACKWARD,
+             features=_softmax_backward_features),
+    Exercise("entropy", losses.entropy, _entropy_cases, m.ENTROPY, features=_entropy_features),
+    Exercise("softmax_cross_entropy", losses.softmax_cross_entropy, _ce_cases, m.SOFTMAX_CROSS_ENTROPY,
+             features=_ce_features, outputs=LOSS_DZ),
+    Exercise("softmax_t", losses.softmax_t, _softmax_t_cases, m.SOFTMAX_T, features=_softmax_t_features),
     Exercise("softmax_t_cross_entropy", losses.softmax_t_cross_entropy, _softmax_t_ce_cases,
-             m.SOFTMAX_T_CROSS_ENTROPY),
+             m.SOFTMAX_T_CROSS_ENTROPY, features=_softmax_t_ce_features, outputs=LOSS_DZ),
 ]

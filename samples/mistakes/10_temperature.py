@@ -3,8 +3,11 @@ MISTAKES = {
     "mistake_missing_1_over_T": {
         "softmax_t_cross_entropy": '''def softmax_t_cross_entropy(Z, targets, T):
     M = Z.shape[0]
-    loss = float(-np.sum(targets * np.log(softmax_t(Z, T))) / M)
-    return loss, (softmax_t(Z, T) - targets) / M''',
+    S = Z / T
+    S = S - np.max(S, axis=1, keepdims=True)
+    log_y = S - np.log(np.sum(np.exp(S), axis=1, keepdims=True))
+    loss = float(-np.sum(targets * log_y) / M)
+    return loss, (np.exp(log_y) - targets) / M''',
     },
 }
 

@@ -21,7 +21,7 @@ def _naive_logsumexp(Z):
 SOFTMAX = [
     Mistake("unstable", lambda Z: _naive_softmax(Z),
             "softmax без вычитания максимума: exp переполняется на больших логитах и даёт NaN; "
-            "вычтите max z по строке (eq. 61)."),
+            "вычтите max z своей строки (уравнение 61)."),
     Mistake("wrong_axis", lambda Z: losses.softmax(Z, axis=0),
             "нормировка не по той оси: вероятности каждого примера (строки) должны давать в сумме 1."),
 ]
@@ -39,7 +39,7 @@ SOFTMAX_CROSS_ENTROPY = [
             "потери усредняются по пакету: dZ = (y − t) / M."),
     Mistake("flipped_sign",
             lambda Z, T: (losses.softmax_cross_entropy(Z, T)[0], (T - losses.softmax(Z)) / Z.shape[0]),
-            "перевёрнут знак: dL/dz = y − t (eq. 68)."),
+            "перевёрнут знак: dL/dz = y − t (уравнение 68)."),
     Mistake("unstable",
             lambda Z, T: (float(-np.sum(T * np.log(_naive_softmax(Z))) / Z.shape[0]),
                           (_naive_softmax(Z) - T) / Z.shape[0]),
@@ -48,20 +48,21 @@ SOFTMAX_CROSS_ENTROPY = [
 
 SOFTMAX_T = [
     Mistake("forgot_T", lambda Z, T: losses.softmax(Z),
-            "температура не учтена: softmax_T(z) = softmax(z / T) (eq. 69)."),
+            "температура не учтена: softmax_T(z) = softmax(z / T) (уравнение 69)."),
     Mistake("multiplied_by_T", lambda Z, T: losses.softmax(Z * T),
-            "логиты умножены на T, а нужно разделить: softmax(z / T)."),
+            "логиты умножены на T, а нужно разделить: softmax_T(z) = softmax(z / T) (уравнение 69)."),
 ]
 
 SOFTMAX_T_CROSS_ENTROPY = [
     Mistake("missing_1_over_T",
             lambda Z, targets, T: (losses.softmax_t_cross_entropy(Z, targets, T)[0],
                                    (losses.softmax_t(Z, T) - targets) / Z.shape[0]),
-            "пропущен множитель 1/T: z входит в softmax как z / T, поэтому dL/dz = (y_T − t) / T."),
+            "пропущен множитель из ∂s/∂z: логиты входят в softmax как s = z / T, и цепное правило "
+            "добавляет производную s по z."),
     Mistake("missing_1_over_M",
             lambda Z, targets, T: (losses.softmax_t_cross_entropy(Z, targets, T)[0],
                                    (losses.softmax_t(Z, T) - targets) / T),
-            "потери усредняются по пакету: градиент делится ещё и на M."),
+            "потери усредняются по пакету: градиент делится ещё и на число примеров M."),
     Mistake("forgot_T_in_softmax",
             lambda Z, targets, T: (losses.softmax_cross_entropy(Z, targets)[0],
                                    (losses.softmax(Z) - targets) / (T * Z.shape[0])),
@@ -80,11 +81,11 @@ CROSS_ENTROPY = [
 SOFTMAX_BACKWARD = [
     Mistake("diagonal_only", lambda dY, Y: Y * (1 - Y) * dY,
             "учтена только диагональ якобиана softmax, y_i (1 − y_i); каждый выход зависит от всех "
-            "логитов: J = diag(y) − y yᵀ, поэтому dz = y ⊙ (dy − Σ_j dy_j y_j)."),
+            "логитов: J = diag(y) − y yᵀ, внедиагональные элементы −y_i y_k тоже входят в dz = Jᵀ dy."),
     Mistake("sum_over_batch", lambda dY, Y: Y * (dY - np.sum(dY * Y, axis=0, keepdims=True)),
-            "сумма Σ_j dy_j y_j взята по примерам (axis=0), а нужна по классам внутри строки (axis=1)."),
+            "сумма по j взята по примерам (axis=0), а нужна по классам внутри строки (axis=1)."),
     Mistake("jacobian_not_transposed_sign", lambda dY, Y: Y * (np.sum(dY * Y, axis=-1, keepdims=True) - dY),
-            "перевёрнут знак: dz = y ⊙ (dy − Σ_j dy_j y_j)."),
+            "перевёрнут знак: dz = Jᵀ dy, где J = diag(y) − y yᵀ."),
 ]
 
 ENTROPY = [

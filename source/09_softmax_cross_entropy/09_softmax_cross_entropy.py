@@ -1,7 +1,8 @@
 # %% [markdown]
 # # 09. Softmax и кросс-энтропия
 #
-# Лекционные заметки 002, §8.1–8.3 (уравнения 57–68). Мы переходим от регрессии к
+# По «Р. Малашин. Алгоритм обратного распространения ошибки» (конспект), § 8.1–8.3,
+# уравнения 57–68. Мы переходим от регрессии к
 # **классификации**: выход сети — $K$ логитов, softmax превращает их в вероятности классов,
 # кросс-энтропия сравнивает их с правильным классом, а градиент этой пары оказывается
 # удивительно простым: $\partial L / \partial z = y - t$.
@@ -14,13 +15,22 @@
 # 5. обучать классификатор рукописных цифр на softmax + кросс-энтропии.
 #
 # Соглашения курса: пакет — это строки, логиты `Z` формы `(M, K)`, цели `T` — one-hot той же
-# формы; потери усредняются по пакету, поэтому градиент уже содержит $1/M$.
+# формы; потери усредняются по пакету, поэтому градиент уже содержит $1/M$. Всё считается в
+# float64 (тип numpy по умолчанию).
+#
+# **Как оцениваются упражнения.** Каждое упражнение проверяется отдельно: видимая проверка под
+# ним и скрытая (на других входах) смотрят только на эту функцию. Поэтому пишите каждую функцию
+# **самодостаточной** — не вызывайте в ней свои функции из других упражнений (нужные строки
+# можно скопировать): тогда ошибка в одном упражнении не отнимет баллы за другое. Входные
+# массивы не меняйте на месте (`Z -= ...` испортит данные вызывающего кода) — создавайте новые.
+# Готовые `scipy.special.softmax` и `scipy.special.logsumexp` проверку пройдут (это честные
+# реализации), но смысл упражнений 1–2 — написать их самим.
 
 # %%
 import numpy as np
 import matplotlib.pyplot as plt
 
-from bpcourse import checks, numerical_gradient
+from bpcourse import checks
 
 np.set_printoptions(precision=4, suppress=True)
 
@@ -44,7 +54,10 @@ print("со сдвигом на max:", np.exp(z - z.max()) / np.sum(np.exp(z - z
 # ### Упражнение 1. Устойчивый softmax
 #
 # Напишите `softmax(Z)` для пакета логитов `Z` формы `(M, K)`: softmax каждой **строки**.
-# Вычтите максимум строки (`keepdims=True` сохранит форму `(M, 1)` для broadcasting).
+# Вычтите максимум **каждой строки** (`keepdims=True` сохранит форму `(M, 1)` для
+# broadcasting). Один общий максимум на весь пакет не годится: если в пакете есть строка с
+# логитами около 1000 и строка с логитами около 0, у второй все $e^{z - 1000}$ обнулятся, и
+# получится $0/0$.
 
 # %% nbgrader={"grade_id": "softmax", "solution": true}
 def softmax(Z):
@@ -66,19 +79,27 @@ def softmax(Z):
 
 
 # %% nbgrader={"grade_id": "check_softmax", "grade": true, "points": 2}
-"""Проверка softmax: уравнение 59, суммы строк, большие логиты."""
+"""Проверка softmax: уравнение 59, строки разного масштаба в одном пакете, вход не меняется."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
 record("softmax", softmax)
 ### END HIDDEN TESTS
-Y = softmax(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]))
-checks.check_close("softmax([[1, 2, 3], [0, 0, 0]])", Y,
-                   [[0.09003057, 0.24472847, 0.66524096], [1 / 3, 1 / 3, 1 / 3]], tol=1e-6,
+p = [0.0900305731704, 0.244728471055, 0.665240955775]          # softmax([1, 2, 3]), уравнение 59
+Z = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+expected = [p, [1 / 3, 1 / 3, 1 / 3]]
+checks.check_close("softmax([[1, 2, 3], [0, 0, 0]])", softmax(Z), expected, tol=1e-9,
+                   wrong=[(np.float32(expected), "совпадает лишь примерно до 7 знаков — так бывает при вычислениях во float32; считайте в float64.")],
                    hint="делите на сумму экспонент своей строки: np.sum(..., axis=1, keepdims=True).")
-big = softmax(np.array([[1000.0, 1001.0, 1002.0]]))
-checks.check_finite("softmax([[1000, 1001, 1002]])", big)
-checks.check_close("softmax([[1000, 1001, 1002]])", big, [[0.09003057, 0.24472847, 0.66524096]], tol=1e-6,
-                   hint="вычтите максимум строки перед exp (уравнение 61).")
+checks.check_close("Z после вызова softmax", Z, [[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], tol=0,
+                   hint="функция изменила входной массив (Z -= ...): сдвинутые логиты запишите в новый массив.")
+nan = [np.nan] * 3
+checks.check_close("softmax([[1000, 1001, 1002], [-1, 0, 1]])",
+                   softmax(np.array([[1000.0, 1001.0, 1002.0], [-1.0, 0.0, 1.0]])), [p, p], tol=1e-9, wrong=[
+    ([nan, p], "softmax без вычитания максимума: exp(1000) = inf, и inf / inf = NaN; "
+               "вычтите максимум строки (уравнение 61)."),
+    ([p, nan], "максимум вычтен один на весь пакет: у второй строки все exp(z − 1002) = 0, и 0 / 0 = NaN; "
+               "вычитайте максимум каждой строки: np.max(Z, axis=1, keepdims=True)."),
+])
 
 # %% [markdown]
 # ## 2. $\log \sum e^{z}$ — гладкий максимум
@@ -86,8 +107,9 @@ checks.check_close("softmax([[1000, 1001, 1002]])", big, [[0.09003057, 0.2447284
 # $$\log \mathrm{softmax}(z)_i = z_i - \log \sum_{j} e^{z_j} \qquad (58)$$
 #
 # Величина $\mathrm{LSE}(z) = \log\sum_j e^{z_j}$ близка к $\max_j z_j$ (экспонента
-# усиливает самый большой член): $\mathrm{LSE}([1,2,3]) = 3.408$. Считать её тоже нужно со
-# сдвигом: $\mathrm{LSE}(z) = m + \log \sum_j e^{z_j - m}$, где $m = \max_j z_j$.
+# усиливает самый большой член): $\mathrm{LSE}([1,2,3]) = 3.408$ — близко к 3, но не равно.
+# Считать её тоже нужно со сдвигом: $\mathrm{LSE}(z) = m + \log \sum_j e^{z_j - m}$, где
+# $m = \max_j z_j$ — максимум своей строки.
 
 # %% [markdown]
 # ### Упражнение 2. `logsumexp`
@@ -111,16 +133,23 @@ def logsumexp(Z):
 
 
 # %% nbgrader={"grade_id": "check_logsumexp", "grade": true, "points": 1}
-"""Проверка logsumexp: LSE([1, 2, 3]) = 3.408, форма (M,), большие логиты."""
+"""Проверка logsumexp: LSE([1, 2, 3]) = 3.408, форма (M,), строки разного масштаба, вход не меняется."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
 record("logsumexp", logsumexp)
 ### END HIDDEN TESTS
-checks.check_close("logsumexp([[1, 2, 3], [1000, 1001, 1002]])",
-                   logsumexp(np.array([[1.0, 2.0, 3.0], [1000.0, 1001.0, 1002.0]])),
-                   [3.40760596, 1002.40760596], tol=1e-9, wrong=[
-    ([0.40760596, 0.40760596], "максимум вычтен, но не прибавлен обратно: LSE = m + log Σ exp(z − m)."),
+Z = np.array([[1.0, 2.0, 3.0], [1000.0, 1001.0, 1002.0]])
+checks.check_close("logsumexp([[1, 2, 3], [1000, 1001, 1002]])", logsumexp(Z),
+                   [3.40760596444, 1002.40760596444], tol=1e-9, wrong=[
+    ([0.407605964444, 0.407605964444], "максимум вычтен, но не прибавлен обратно: LSE = m + log Σ exp(z − m)."),
+    ([3.40760596444, np.inf], "log Σ exp без вычитания максимума: exp(1000) = inf; LSE = m + log Σ exp(z − m)."),
+    ([-np.inf, 1002.40760596444], "максимум вычтен один на весь пакет: у первой строки все exp(z − 1002) = 0 и "
+                                  "log 0 = −inf; m — максимум своей строки."),
+    ([3.0, 1002.0], "LSE только близок к максимуму, но не равен ему: LSE = m + log Σ exp(z − m)."),
+    (np.float32([3.40760596444, 1002.40760596444]), "совпадает лишь примерно до 7 знаков — так бывает при вычислениях во float32; считайте в float64."),
 ])
+checks.check_close("Z после вызова logsumexp", Z, [[1.0, 2.0, 3.0], [1000.0, 1001.0, 1002.0]], tol=0,
+                   hint="функция изменила входной массив (Z -= ...): сдвинутые логиты запишите в новый массив.")
 
 # %% [markdown]
 # ## 3. Кросс-энтропия
@@ -129,10 +158,18 @@ checks.check_close("logsumexp([[1, 2, 3], [1000, 1001, 1002]])",
 #
 # $$L_{CE} = -\sum_{j=1}^K t_j \log y_j \qquad (62)$$
 #
-# — это минус логарифм вероятности правильного класса. Для пакета — среднее по примерам.
+# — это минус логарифм вероятности правильного класса. Для пакета — среднее по примерам:
+# сумма по классам, среднее по строкам.
 
 # %% [markdown]
 # ### Упражнение 3. `cross_entropy(Y, T)`
+#
+# `Y` — выход softmax: все вероятности положительны, а вероятность правильного класса в этом
+# упражнении не меньше $10^{-4}$. Считайте по определению (62), ничего не обрезая:
+# `np.clip(Y, 1e-3, 1)` исказит потери примера, которому модель дала правильному классу малую
+# вероятность. Защитная добавка внутри логарифма, `np.log(Y + eps)` с `eps` $\le 10^{-12}$,
+# ответ не меняет — её можно оставить. (Если же вероятность может оказаться нулём, логарифм от
+# неё брать нельзя вовсе — это упражнение 4.)
 
 # %% nbgrader={"grade_id": "cross_entropy", "solution": true}
 def cross_entropy(Y, T):
@@ -153,18 +190,26 @@ def cross_entropy(Y, T):
 
 
 # %% nbgrader={"grade_id": "check_cross_entropy", "grade": true, "points": 1}
-"""Проверка cross_entropy: два примера, среднее по пакету."""
+"""Проверка cross_entropy: три примера (у одного вероятность правильного класса 2·10⁻⁴), среднее по пакету."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
 record("cross_entropy", cross_entropy)
 ### END HIDDEN TESTS
-Y = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
-T = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
-expected = -(np.log(0.7) + np.log(0.8)) / 2
-checks.check_close("cross_entropy(Y, T)", cross_entropy(Y, T), expected, tol=1e-12, wrong=[
-    (2 * expected, "не усреднено по пакету: разделите на M = 2."),
-    (-expected, "перевёрнут знак: L = −Σ t log y."),
-])
+Y = np.array([[0.7, 0.1, 0.15, 0.05], [0.05, 0.05, 0.8, 0.1], [0.6, 0.3996, 2e-4, 2e-4]])
+T = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]])
+L = 3.03233722889
+checks.check_close("cross_entropy(Y, T)", cross_entropy(Y, T), L, tol=1e-9, wrong=[
+    (3 * L, "не усреднено по пакету: разделите сумму на число примеров M = 3."),
+    (-L, "перевёрнут знак: L = −Σ t log y."),
+    (L / 4, "усреднено по всем M·K элементам (np.mean от T·log Y): по классам — сумма, среднее — только по примерам."),
+    (np.float32(L), "совпадает лишь примерно до 7 знаков — так бывает при вычислениях во float32; считайте в float64."),
+], hint="L = −(1/M) Σ по примерам Σ_j t_j log y_j; вероятности не обрезайте — у третьего примера "
+        "вероятность правильного класса всего 2·10⁻⁴.")
+checks.check_close("Y и T после вызова cross_entropy", np.concatenate([Y, T]),
+                   [[0.7, 0.1, 0.15, 0.05], [0.05, 0.05, 0.8, 0.1], [0.6, 0.3996, 2e-4, 2e-4],
+                    [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]], tol=0,
+                   hint="функция изменила входной массив на месте: результаты промежуточных шагов "
+                        "запишите в новые массивы.")
 
 # %% [markdown]
 # ## 4. Слитый градиент $y - t$
@@ -180,12 +225,15 @@ checks.check_close("cross_entropy(Y, T)", cross_entropy(Y, T), expected, tol=1e-
 #
 # Для пакета, где потери усреднены, $dZ = (Y - T)/M$. Само значение потерь считайте через
 # (58): $-\sum_j t_j (z_j - \mathrm{LSE}(z))$ — без $\log$ от вероятности, которая может
-# оказаться нулём.
+# оказаться нулём: при логитах $[1000, 999, 0]$ вероятность третьего класса $e^{-1000}$ в
+# float64 — ровно 0, а потери для него конечны: около 1000.3.
 
 # %% [markdown]
 # ### Упражнение 4. `softmax_cross_entropy(Z, T)` → `(loss, dZ)`
 #
-# Можно пользоваться своими `softmax` и `logsumexp`.
+# Функция должна быть самодостаточной: не вызывайте в ней свои `softmax` и `logsumexp`
+# (скопируйте нужные строки) — упражнение оценивается отдельно от них. В пакете могут быть
+# строки очень разного масштаба, и у правильного класса вероятность может обнулиться.
 
 # %% nbgrader={"grade_id": "softmax_cross_entropy", "solution": true}
 def softmax_cross_entropy(Z, T):
@@ -203,31 +251,59 @@ def softmax_cross_entropy(Z, T):
     """
     ### BEGIN SOLUTION
     M = Z.shape[0]
-    log_y = Z - logsumexp(Z)[:, None]
+    shifted = Z - np.max(Z, axis=1, keepdims=True)
+    log_y = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     loss = float(-np.sum(T * log_y) / M)
-    dZ = (softmax(Z) - T) / M
+    dZ = (np.exp(log_y) - T) / M
     return loss, dZ
     ### END SOLUTION
 
 
 # %% nbgrader={"grade_id": "check_softmax_cross_entropy", "grade": true, "points": 2}
-"""Проверка softmax_cross_entropy: значение потерь, градиент против численного, большие логиты."""
+"""Проверка softmax_cross_entropy: потери и dZ на пакете 4×3; логиты порядка 1000 и строки разного масштаба."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
 record("softmax_cross_entropy", softmax_cross_entropy)
 ### END HIDDEN TESTS
-rng = np.random.default_rng(9)
-Z = rng.normal(scale=2, size=(4, 3))
-T = np.eye(3)[[0, 2, 1, 2]]
+Z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.0, 1.0, 1.0], [-2.0, 0.0, 3.0]])
+T = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
 loss, dZ = softmax_cross_entropy(Z, T)
-checks.check_close("loss", loss, cross_entropy(softmax(Z), T), tol=1e-10)
-numeric = numerical_gradient(lambda v: softmax_cross_entropy(v, T)[0], Z.copy())
-checks.check_gradient("dZ", dZ, numeric, tol=1e-6,
-                      hint="dZ = (softmax(Z) − T) / M: знак, и деление на число примеров M.")
-loss_big, dZ_big = softmax_cross_entropy(np.array([[1000.0, 0.0, -1000.0]]), np.array([[0.0, 0.0, 1.0]]))
-checks.check_close("потери при логитах ±1000", loss_big, 2000.0, tol=1e-9,
-                   hint="считайте потери через log softmax = z − LSE(z), а не log(softmax(z)): "
-                        "вероятность 0 даёт log 0 = −inf.")
+checks.check_close("loss", loss, 1.30595143686, tol=1e-9, wrong=[
+    (4 * 1.30595143686, "потери не усреднены по пакету: разделите на M = 4."),
+    (np.float32(1.30595143686), "совпадает лишь примерно до 7 знаков — так бывает при вычислениях во float32; считайте в float64."),
+])
+dZ_expected = np.array([[-0.0852497152785, 0.0606082426762, 0.0246414726023],
+                        [0.0290286336685, 0.214494202652, -0.243522836321],
+                        [0.0833333333333, -0.166666666667, 0.0833333333333],
+                        [0.00159436523061, 0.0117808541312, -0.0133752193618]])
+checks.check_close("dZ", dZ, dZ_expected, tol=1e-9, wrong=[
+    (4 * dZ_expected, "потери усредняются по пакету: dZ = (y − t) / M, здесь M = 4."),
+    (-dZ_expected, "перевёрнут знак: dL/dz = y − t (уравнение 68)."),
+    (np.float32(dZ_expected), "совпадает лишь примерно до 7 знаков — так бывает при вычислениях во float32; считайте в float64."),
+])
+checks.check_close("Z и T после вызова", np.concatenate([Z, T]),
+                   [[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.0, 1.0, 1.0], [-2.0, 0.0, 3.0],
+                    [1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], tol=0,
+                   hint="функция изменила входной массив на месте (Z -= ... или dZ = Y с изменением Y): "
+                        "промежуточные результаты запишите в новые массивы.")
+loss_big, dZ_big = softmax_cross_entropy(np.array([[1000.0, 999.0, 0.0], [-1.0, 0.0, 1.0]]),
+                                         np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]))
+checks.check_close("потери при логитах [[1000, 999, 0], [−1, 0, 1]]", loss_big, 501.360433826, tol=1e-9, wrong=[
+    (np.inf, "потери = inf: вероятность правильного класса e^(−1000) в float64 равна 0, а log 0 = −inf; "
+             "считайте log softmax как z − LSE(z), не беря логарифм от вероятности."),
+    (np.nan, "потери = NaN: softmax без вычитания максимума (exp(1000) = inf, inf / inf = NaN) или максимум, "
+             "общий для всего пакета (у второй строки 0 / 0); вычитайте максимум каждой строки."),
+])
+checks.check_close("dZ при логитах [[1000, 999, 0], [−1, 0, 1]]", dZ_big,
+                   [[0.365529289315, 0.134470710685, -0.5], [-0.454984713415, 0.122364235527, 0.332620477887]],
+                   tol=1e-9, wrong=[
+    ([[np.nan] * 3, [-0.454984713415, 0.122364235527, 0.332620477887]],
+     "softmax без вычитания максимума: exp(1000) = inf, и inf / inf = NaN (уравнение 61)."),
+    ([[0.365529289315, 0.134470710685, -0.5], [np.nan] * 3],
+     "максимум вычтен один на весь пакет: у второй строки все exp(z − 1000) = 0, и 0 / 0 = NaN; "
+     "вычитайте максимум каждой строки."),
+])
+
 
 # %% [markdown]
 # ## 5. Через якобиан: составной обратный проход
@@ -237,8 +313,9 @@ checks.check_close("потери при логитах ±1000", loss_big, 2000.0
 #
 # $$\frac{\partial y_i}{\partial z_k} = y_i(\delta_{ik} - y_k), \qquad J = \mathrm{diag}(y) - y y^\top,$$
 #
-# поэтому для каждой строки $dz = J^\top dy = y \odot \big(dy - (dy \cdot y)\big)$.
-# Каждый выход зависит от **всех** логитов — диагонали $y_i(1-y_i)$ мало.
+# поэтому для каждой строки пакета $dz = J^\top dy$. Каждый выход зависит от **всех** логитов —
+# одной диагонали $y_i(1-y_i)$ мало. Можно построить $J$ для каждой строки (циклом или
+# `np.einsum`), а можно раскрыть $J^\top dy$ на бумаге и обойтись без матриц $K \times K$.
 
 # %% [markdown]
 # ### Упражнение 5. `softmax_backward(dY, Y)`
@@ -250,7 +327,7 @@ def softmax_backward(dY, Y):
     Parameters
     ----------
     dY : ndarray of shape (M, K), dL/dY
-    Y : ndarray of shape (M, K), the softmax outputs stored by the forward pass
+    Y : ndarray of shape (M, K), the softmax outputs stored by the forward pass (rows sum to 1)
 
     Returns
     -------
@@ -262,17 +339,33 @@ def softmax_backward(dY, Y):
 
 
 # %% nbgrader={"grade_id": "check_softmax_backward", "grade": true, "points": 2}
-"""Проверка softmax_backward: против численного градиента и против слитой формулы."""
+"""Проверка softmax_backward: пакет 3×4 с известным ответом, вход не меняется."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
 record("softmax_backward", softmax_backward)
 ### END HIDDEN TESTS
-rng = np.random.default_rng(5)
-Z = rng.normal(size=(3, 4))
-dY = rng.normal(size=(3, 4))
-numeric = numerical_gradient(lambda v: float(np.sum(softmax(v) * dY)), Z.copy())
-checks.check_gradient("softmax_backward(dY, softmax(Z))", softmax_backward(dY, softmax(Z)), numeric, tol=1e-6,
-                      hint="каждый выход softmax зависит от всех логитов: dz = y ⊙ (dy − Σ_j dy_j y_j) по строке.")
+Y = np.array([[0.1, 0.2, 0.3, 0.4], [0.7, 0.1, 0.1, 0.1], [0.25, 0.25, 0.4, 0.1]])
+dY = np.array([[1.0, -2.0, 0.5, 0.0], [0.3, 0.3, -1.0, 2.0], [-0.5, 1.5, 1.0, -1.0]])
+checks.check_close("softmax_backward(dY, Y)", softmax_backward(dY, Y),
+                   [[0.115, -0.37, 0.195, 0.06], [-0.028, -0.004, -0.134, 0.166], [-0.2625, 0.2375, 0.18, -0.155]],
+                   tol=1e-9, wrong=[
+    ([[0.09, -0.32, 0.105, 0.0], [0.063, 0.027, -0.09, 0.18], [-0.09375, 0.28125, 0.24, -0.09]],
+     "учтена только диагональ якобиана, y_i (1 − y_i); каждый выход зависит от всех логитов: "
+     "J = diag(y) − y yᵀ, внедиагональные элементы −y_i y_k тоже входят в dz = Jᵀ dy."),
+    ([[0.0815, -0.401, 0.015, -0.04], [0.0805, 0.0295, -0.145, 0.19], [-0.17125, 0.37375, 0.22, -0.11]],
+     "сумма по j взята по примерам (axis=0), а нужна по классам внутри строки (axis=1)."),
+    ([[1.15, -1.85, 0.65, 0.15], [-0.04, -0.04, -1.34, 1.66], [-1.05, 0.95, 0.45, -1.55]],
+     "пропущен множитель y_i: в J = diag(y) − y yᵀ каждая строка i умножена на y_i."),
+    ([[-0.115, 0.37, -0.195, -0.06], [0.028, 0.004, 0.134, -0.166], [0.2625, -0.2375, -0.18, 0.155]],
+     "перевёрнут знак: dz = Jᵀ dy, где J = diag(y) − y yᵀ."),
+    (np.float32([[0.115, -0.37, 0.195, 0.06], [-0.028, -0.004, -0.134, 0.166], [-0.2625, 0.2375, 0.18, -0.155]]),
+     "совпадает лишь примерно до 7 знаков — так бывает при вычислениях во float32; считайте в float64."),
+], hint="dz каждой строки — это Jᵀ dy с J = diag(y) − y yᵀ этой строки.")
+checks.check_close("dY и Y после вызова", np.concatenate([dY, Y]),
+                   [[1.0, -2.0, 0.5, 0.0], [0.3, 0.3, -1.0, 2.0], [-0.5, 1.5, 1.0, -1.0],
+                    [0.1, 0.2, 0.3, 0.4], [0.7, 0.1, 0.1, 0.1], [0.25, 0.25, 0.4, 0.1]], tol=0,
+                   hint="функция изменила входной массив на месте (dY -= ...): результат запишите в новый массив.")
+
 
 # %% [markdown]
 # ## 6. Слитый против составного в float32
@@ -297,22 +390,24 @@ def composed_vs_fused(scale, dtype, rng=np.random.default_rng(0)):
     return err(composed), err(fused)
 
 
+scales = np.logspace(-1, 2.5, 15)
 try:
-    scales = np.logspace(-1, 2.5, 15)
+    errors = {dtype: np.array([composed_vs_fused(s, dtype) for s in scales]) for dtype in (np.float32, np.float64)}
+except NotImplementedError:
+    errors = None
+    print("Сначала решите упражнения 1, 4 и 5 — тогда здесь появится график.")
+if errors is not None:
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    top = 1e2
     for dtype, style in [(np.float32, "-"), (np.float64, "--")]:
-        errors = np.array([composed_vs_fused(s, dtype) for s in scales])
-        top = 1e2
-        ax.plot(scales, np.minimum(errors[:, 0], top), "C3" + style, marker="o", ms=3,
+        ax.plot(scales, np.minimum(errors[dtype][:, 0], top), "C3" + style, marker="o", ms=3,
                 label=f"через якобиан, {np.dtype(dtype).name}")
-        ax.plot(scales, np.minimum(errors[:, 1], top), "C0" + style, marker="o", ms=3,
+        ax.plot(scales, np.minimum(errors[dtype][:, 1], top), "C0" + style, marker="o", ms=3,
                 label=f"слитый y − t, {np.dtype(dtype).name}")
     ax.set(xscale="log", yscale="log", xlabel="масштаб логитов", ylabel="max |ошибка| (inf/NaN → 100)",
            title="Градиент кросс-энтропии по логитам")
     ax.legend(fontsize=8)
     plt.show()
-except NotImplementedError:
-    print("Выполните упражнения 1, 4 и 5, чтобы увидеть график.")
 
 # %% [markdown]
 # Составной путь ломается первым: как только $y_t$ обнуляется, $-t/y_t = -\infty$ и ответ —
@@ -325,7 +420,8 @@ except NotImplementedError:
 #
 # Обучим на softmax + кросс-энтропии классификатор рукописных цифр 8×8 (набор входит в
 # scikit-learn, ничего не скачивается). Модель — один линейный слой $Z = XW + b$ (логистическая
-# регрессия на 10 классов). Градиенты линейного слоя — из лекции MML (004): $dW = X^\top dZ$,
+# регрессия на 10 классов). Градиенты линейного слоя — из лекции «MML minor #3. Нейронные сети»:
+# $dW = X^\top dZ$,
 # $db = \sum_{\text{строки}} dZ$, а $dZ$ даёт ваша `softmax_cross_entropy`.
 
 # %%
@@ -363,12 +459,13 @@ try:
     plt.show()
     print(f"Точность на {len(test_idx)} тестовых цифрах: {accuracy:.1%}")
 except NotImplementedError:
-    print("Выполните упражнение 4, чтобы обучить классификатор.")
+    print("Сначала решите упражнение 4 — тогда классификатор обучится здесь.")
 
 # %% [markdown]
 # ## Что дальше
 #
 # * Ноутбук 10: softmax с **температурой** — как одна ручка превращает softmax в почти
 #   равномерное распределение или почти в argmax, и что при этом происходит с градиентом.
-# * Попробуйте: замените линейную модель сетью 64-16-16-10 из ноутбука 08 и сравните точность.
+# * Попробуйте: добавьте между входом и softmax скрытый слой (например, 16 нейронов с ReLU) и
+#   сравните точность с линейной моделью.
 # * Почему $\log\sum e^{z} \approx \max z$? Оцените разность сверху через $\log K$.
