@@ -51,8 +51,17 @@ def _xy_features_for(reference, bank):
 EDGES = ("da_dx", "db_dx", "db_dy", "dc_dx", "dc_dy", "dd_dc")
 
 
+#: one magnitude from each band, in random order: apart from each other, from 0 and from 1
+BANDS = [(0.25, 0.45), (0.5, 0.75), (1.2, 1.45), (1.55, 1.9), (2.0, 2.4), (2.5, 3.0)]
+
+
 def _grad_f_draw(rng):
-    return [{e: float(rng.choice([-1.0, 1.0]) * rng.uniform(0.3, 3)) for e in EDGES} for _ in range(4)]
+    cases = []
+    for _ in range(4):
+        mags = [rng.uniform(lo, hi) for lo, hi in BANDS]
+        order = rng.permutation(len(EDGES))
+        cases.append({e: float(rng.choice([-1.0, 1.0]) * mags[k]) for e, k in zip(EDGES, order)})
+    return cases
 
 
 def _grad_f_structure(cases):
