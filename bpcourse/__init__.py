@@ -3,10 +3,13 @@
 What a notebook imports:
 
 - :mod:`bpcourse.gradcheck` — ``rel_error`` and numerical (central-difference) gradients;
-- :mod:`bpcourse.checks` — visible checks with specific messages in Russian;
+- :mod:`bpcourse.checks` — visible checks with specific messages in Russian (importing it also
+  shows Python warnings on stdout as a short note: nbgrader scores a test cell with stderr
+  output 0, and a harmless warning must not cost a correct answer);
 - :mod:`bpcourse.grading` — runs a function on the hidden inputs during grading and writes
   its outputs out for the grader (no reference code, no expected values inside);
-- :mod:`bpcourse.cases` — how hidden inputs and outputs are encoded as plain JSON.
+- :mod:`bpcourse.cases` — how hidden inputs and outputs are encoded as plain JSON;
+- :mod:`bpcourse.ru` — Russian plurals for messages with counts.
 
 Nothing in this package knows the reference solutions: it ships to students.
 """

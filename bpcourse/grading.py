@@ -51,8 +51,7 @@ def record(exercise: str, fn) -> None:
                 contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             warnings.simplefilter("always")
             try:
-                value = fn(**kwargs)
-                result = encode_output(value)
+                result = encode_output(fn(**kwargs))
             except Exception as e:  # noqa: BLE001 - the grader reports it; the cell must go on
                 result = {"raised": type(e).__name__, "message": str(e)[:MAX_MESSAGE]}
         printed = printed or bool(sink.getvalue())

@@ -94,3 +94,198 @@ def test_no_hidden_test_text_in_the_bundle(bundled):
                     if "import" not in line and line.strip():
                         assert line.strip() not in everything
     assert "BEGIN HIDDEN" not in everything
+
+
+# --- the student library holds no answer (grading rule 8) -------------------------------------
+
+import contextlib  # noqa: E402
+import importlib  # noqa: E402
+import inspect  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import pkgutil  # noqa: E402
+import signal  # noqa: E402
+
+import nbformat  # noqa: E402
+
+from autograde import hidden  # noqa: E402
+from autograde.source import REPO  # noqa: E402
+
+SECRET = "library-answer-probe"
+
+
+def library_callables() -> dict[str, object]:
+    """Every public callable defined in the bpcourse package: module functions and classes,
+    and the static methods of its classes."""
+    import bpcourse
+
+    found = {}
+    for info in pkgutil.walk_packages(bpcourse.__path__, "bpcourse."):
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if name.startswith("_") or not callable(obj):
+                continue
+            if not getattr(obj, "__module__", "").startswith("bpcourse"):
+                continue
+            found.setdefault(f"{obj.__module__}.{getattr(obj, '__qualname__', name)}", obj)
+            if inspect.isclass(obj):
+                for attr, member in vars(obj).items():
+                    if not attr.startswith("_") and isinstance(member, staticmethod):
+                        found.setdefault(f"{obj.__module__}.{obj.__qualname__}.{attr}", getattr(obj, attr))
+    return found
+
+
+class _CellTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _alarm(seconds):
+    def handler(signum, frame):
+        raise _CellTimeout()
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def blank_namespace(assignment: str, workdir) -> dict:
+    """What a student has who writes no code: the released notebook's cells run in order
+    (test cells left out, magics dropped, a failing cell skipped), as during grading."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    nb = nbformat.read(REPO / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
+    ns = {"__name__": "__main__"}
+    cwd, env = os.getcwd(), os.environ.get("NBGRADER_EXECUTION")
+    os.chdir(workdir)
+    os.environ["NBGRADER_EXECUTION"] = "autograde"   # explorers stay off, as in grading
+    try:
+        for cell in nb.cells:
+            if cell.cell_type != "code" or cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+                continue
+            source = "\n".join(ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!")))
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                try:
+                    with _alarm(30):
+                        exec(compile(source, f"<{assignment}>", "exec"), ns)
+                except Exception:  # noqa: BLE001 - a blank exercise raises NotImplementedError
+                    pass
+            plt.close("all")
+    finally:
+        os.chdir(cwd)
+        if env is None:
+            os.environ.pop("NBGRADER_EXECUTION", None)
+        else:
+            os.environ["NBGRADER_EXECUTION"] = env
+    return ns
+
+
+def as_student_functions(obj, ex, case: dict, namespace: dict) -> list:
+    """The ways a student could hand ``obj`` in as their function for ``ex``: called with the
+    case's arguments by name; by position; and by name with its other required parameters taken,
+    by name, from the student's (blank) notebook, or else the exercise's name (e.g. an operation)."""
+    ways = [("keywords", lambda **kw: obj(**kw)), ("positions", lambda **kw: obj(*kw.values()))]
+    try:
+        params = inspect.signature(obj).parameters
+    except (TypeError, ValueError):
+        return ways
+    missing = [p for p in params.values()
+               if p.name not in case and p.default is p.empty
+               and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if missing and not any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        names = set(params)
+        extra = {p.name: namespace.get(p.name, ex.name) for p in missing}
+
+        def filled(**kw):
+            kw = {k: v for k, v in kw.items() if k in names}
+            result = obj(**kw, **extra)
+            # a factory (e.g. a probe built from the notebook's class) is the function itself
+            if callable(result) and not isinstance(result, type):
+                return result(**{k: v for k, v in kw.items()})
+            return result
+        ways.append(("filled from the notebook", filled))
+    return ways
+
+
+def run_as_student(tmp_path, ex, cases, fn):
+    """Record ``fn`` on the hidden ``cases`` exactly as the grading kernel does; the verdict."""
+    from autograde.verify import read_outputs, verify
+    from bpcourse.cases import CASES_FILE, encode
+    from bpcourse.grading import record
+
+    encoded = {ex.name: [{k: encode(v) for k, v in c.items()} for c in cases]}
+    (tmp_path / CASES_FILE).write_text(json.dumps(encoded))
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), _alarm(60):
+            record(ex.name, fn)
+    finally:
+        os.chdir(cwd)
+    return verify(ex, cases, read_outputs(str(tmp_path), ex.name))
+
+
+@pytest.mark.parametrize("assignment", sorted(hidden.REGISTRY))
+def test_no_library_callable_passes_an_exercise(assignment, tmp_path):
+    """Rule 8: for every exercise of every assignment, no public callable of bpcourse, handed in
+    as the student's function in any of the ways above, passes the trusted verdict."""
+    import matplotlib
+    matplotlib.use("Agg")
+
+    namespace = blank_namespace(assignment, tmp_path)
+    callables = library_callables()
+    assert len(callables) > 10
+    passing, tried = [], 0
+    for ex in hidden.exercises(assignment):
+        cases = hidden.make_cases(SECRET, "library", assignment)[ex.name]
+        for qualname, obj in sorted(callables.items()):
+            for how, fn in as_student_functions(obj, ex, cases[0] if cases else {}, namespace):
+                tried += 1
+                work = tmp_path / f"run{tried}"
+                work.mkdir()
+                try:
+                    v = run_as_student(work, ex, cases, fn)
+                except _CellTimeout:
+                    continue
+                if v.passed:
+                    passing.append(f"{ex.name} ← {qualname} ({how})")
+    assert tried > 20
+    assert not passing, "the student library answers: " + "; ".join(passing)
+
+
+SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+
+
+def _normalised(line: str) -> str:
+    """A code line without its comment and without any whitespace."""
+    return re.sub(r"\s+", "", line.split("#", 1)[0])
+
+
+def test_no_solution_line_of_any_notebook_is_in_the_library(bundled):
+    """Rule 8, textually: no normalised line of a solution region of source/ appears in the
+    shipped bpcourse/ (boilerplate such as dtype conversions and loop headers aside)."""
+    _, texts = bundled
+    library = {_normalised(line) for name, text in texts.items()
+               if name.startswith("backprop-course/bpcourse/") for line in text.splitlines()}
+    library.discard("")
+    found, checked = [], 0
+    for a in assignments():
+        for cell in read_source(a).cells:
+            for region in SOLUTION_REGION.findall(cell.source):
+                for line in region.splitlines():
+                    stripped = line.strip()
+                    norm = _normalised(stripped)
+                    if len(norm) < 12 or BOILERPLATE.match(stripped) or norm.startswith(("return", "def")) \
+                            and len(norm) < 20:
+                        continue
+                    checked += 1
+                    if norm in library:
+                        found.append(f"{a}: {stripped}")
+    assert checked > 30
+    assert not found, "solution lines in the student library: " + "; ".join(found)
