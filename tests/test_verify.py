@@ -284,10 +284,6 @@ def test_student_text_cannot_fake_a_line_or_inject_html(tmp_path):
 
 
 def test_mutated_input_is_named_with_agreement(tmp_path):
-    def mutating(x):
-        x += 0.0
-        x[...] = 0.0
-        return np.sin(x)
     ex = Exercise("sine_arr", lambda x: np.sin(x), lambda rng: [{"x": rng.normal(size=3)}])
     _, v = _verdict(tmp_path, ex, lambda x: (np.sin(x), x.__setitem__(0, 5.0))[0])
     assert not v.passed and "изменила входной массив x" in v.message, v.message
@@ -314,3 +310,46 @@ def test_recording_hides_prints_and_turns_warnings_into_notes(tmp_path, capsys):
     assert out.err == "" and "DEBUG" not in out.out and "ERR" not in out.out
     assert "⚠ предупреждение" in out.out and "RuntimeWarning: внимание" in out.out
     assert "divide by zero" in out.out and "не показывается" in out.out
+
+
+# --- from verdict and cell output to points (autograde.worker) ---------------------------------
+
+def _executed(*outputs):
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("check()")
+    cell.metadata["nbgrader"] = {"grade_id": "check_x", "grade": True, "points": 2}
+    cell.outputs = [nbformat.from_dict(o) for o in outputs]
+    nb.cells.append(cell)
+    return nb
+
+
+PASS = {"output_type": "stream", "name": "stdout", "text": "✔ x: верно\n"}
+STDERR = {"output_type": "stream", "name": "stderr", "text": "RuntimeWarning: divide by zero\n"}
+ERROR = {"output_type": "error", "ename": "CheckError", "evalue": "x: неверно", "traceback": []}
+
+
+@pytest.mark.parametrize("outputs,passed,points,words", [
+    ([PASS], True, 2.0, "пройдена"),
+    ([PASS, STDERR], True, 2.0, "поток ошибок"),                  # stderr alone costs nothing
+    ([PASS, ERROR], True, 0.0, "видимая проверка в ячейке не пройдена"),
+    ([PASS], False, 0.0, "Видимая проверка в ячейке прошла"),      # the ✔ is explained
+    ([ERROR], False, 0.0, "Кроме того, видимая проверка"),
+])
+def test_points_come_from_the_verdict_and_the_visible_checks(outputs, passed, points, words):
+    from autograde.verify import Verdict
+    from autograde.worker import cell_outcome, score_and_comment
+
+    v = Verdict("x", passed, "Скрытая проверка пройдена." if passed else "Скрытая проверка не пройдена.")
+    score, message = score_and_comment(v, cell_outcome(_executed(*outputs), "check_x"), 2.0)
+    assert score == points and words in message, message
+    if not passed or ERROR in outputs:
+        assert "видимые проверки проходят" not in message
+
+
+def test_a_missing_test_cell_scores_zero():
+    from autograde.verify import Verdict
+    from autograde.worker import cell_outcome, score_and_comment
+
+    assert cell_outcome(_executed(PASS), "check_y") == "missing"
+    assert score_and_comment(Verdict("y", True, "ok"), "missing", 1.0)[0] == 0.0
