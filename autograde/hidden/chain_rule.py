@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograde.hidden import Exercise
-from autograde.hidden.intro import separation, until
+from autograde.hidden.intro import separation, shadow, until
 from solutions import chain_rule as ref
 from solutions.mistakes import chain_rule as m
 
@@ -74,11 +74,11 @@ def _grad_f_structure(cases):
 
 def _grad_f_cases(rng):
     return until(rng, _grad_f_draw,
-                 lambda cs: _grad_f_structure(cs) and _all_separated(ref.grad_f, m.GRAD_F, 1e-9)(cs))
+                 lambda cs: _grad_f_structure(cs) and _all_separated(ref.grad_f, GRAD_F, 1e-9)(cs))
 
 
 def _grad_f_features(cases):
-    return _grad_f_structure(cases), separation(ref.grad_f, m.GRAD_F, cases, 1e-9)
+    return _grad_f_structure(cases), separation(ref.grad_f, GRAD_F, cases, 1e-9)
 
 
 # --- derivative_error ---------------------------------------------------------------------------
@@ -116,11 +116,11 @@ def _derivative_error_structure(cases):
 def _derivative_error_cases(rng):
     return until(rng, _derivative_error_draw,
                  lambda cs: _derivative_error_structure(cs)[0]
-                 and _all_separated(ref.derivative_error, m.DERIVATIVE_ERROR, 1e-6)(cs))
+                 and _all_separated(ref.derivative_error, DERIVATIVE_ERROR, 1e-6)(cs))
 
 
 def _derivative_error_features(cases):
-    return _derivative_error_structure(cases), separation(ref.derivative_error, m.DERIVATIVE_ERROR, cases, 1e-6)
+    return _derivative_error_structure(cases), separation(ref.derivative_error, DERIVATIVE_ERROR, cases, 1e-6)
 
 
 # --- composition_gradient ---------------------------------------------------------------------
@@ -131,12 +131,12 @@ def _composition_draw(rng):
 
 def _composition_cases(rng):
     return until(rng, _composition_draw,
-                 _all_separated(ref.composition_gradient, m.COMPOSITION_GRADIENT, 1e-9))
+                 _all_separated(ref.composition_gradient, COMPOSITION_GRADIENT, 1e-9))
 
 
 def _composition_features(cases):
     return (tuple(c["A"].shape[0] != c["A"].shape[1] for c in cases),
-            separation(ref.composition_gradient, m.COMPOSITION_GRADIENT, cases, 1e-9))
+            separation(ref.composition_gradient, COMPOSITION_GRADIENT, cases, 1e-9))
 
 
 # --- count_paths ------------------------------------------------------------------------------
@@ -169,20 +169,72 @@ def _count_paths_structure(cases):
 def _count_paths_cases(rng):
     return until(rng, _count_paths_draw,
                  lambda cs: all(s[3] for s in _count_paths_structure(cs))
-                 and _all_separated(ref.count_paths, m.COUNT_PATHS, 1e-9)(cs))
+                 and _all_separated(ref.count_paths, COUNT_PATHS, 1e-9)(cs))
 
 
 def _count_paths_features(cases):
     return (_count_paths_structure(cases),
-            separation(ref.count_paths, m.COUNT_PATHS, cases, 1e-9))
+            separation(ref.count_paths, COUNT_PATHS, cases, 1e-9))
 
+
+# Classic mistakes outside the bank (tests/independent holds them as student code): every
+# student's cases must tell them from the truth too.
+FORWARD_VALUES = list(m.FORWARD_VALUES) + [
+    shadow("f_without_d", lambda x, y: (x * x, x * y, x + y, (x + y) ** 2, x * x + x * y + (x + y))),
+    shadow("d_is_2c", lambda x, y: (x * x, x * y, x + y, 2 * (x + y), x * x + x * y + 2 * (x + y)))]
+LOCAL_DERIVATIVES = list(m.LOCAL_DERIVATIVES) + [
+    shadow("values_not_derivatives", lambda x, y: (x * x, y, x, 1.0, 1.0, (x + y) ** 2)),
+    shadow("dd_dc_from_x_only", lambda x, y: (2 * x, y, x, 1.0, 1.0, 2 * x))]
+GRAD_F = list(m.GRAD_F) + [
+    shadow("dc_edges_mixed", lambda da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc:
+           (da_dx + db_dx + dd_dc * dc_dy, db_dy + dd_dc * dc_dx)),
+    shadow("product_of_all", lambda da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc:
+           (da_dx * db_dx * dd_dc * dc_dx, db_dy * dd_dc * dc_dy))]
+DERIVATIVE_ERROR = list(m.DERIVATIVE_ERROR) + [
+    shadow("relative_error", lambda f, df, x, hs:
+           np.abs((f(x + hs) - f(x - hs)) / (2 * hs) - df(x)) / abs(df(x))),
+    shadow("fixed_h", lambda f, df, x, hs: np.full(np.shape(hs), abs((f(x + 1e-5) - f(x - 1e-5)) / 2e-5 - df(x))))]
+
+
+def _cg_one_minus_g(A, x):
+    g = np.tanh(A @ x)
+    return ((1 - g)[:, None] * A).T @ g
+
+
+def _cg_derivative_at_x(A, x):
+    g = np.tanh(A @ x)
+    return A.T @ g * (1 - np.tanh(x) ** 2)
+
+
+COMPOSITION_GRADIENT = list(m.COMPOSITION_GRADIENT) + [
+    shadow("one_minus_g", _cg_one_minus_g), shadow("tanh_derivative_at_x", _cg_derivative_at_x)]
+
+
+def _paths_reachable(adj, source, target):
+    seen = {source}
+    for j in range(source + 1, target + 1):
+        if any(adj[i, j] for i in seen):
+            seen.add(j)
+    return int(target in seen)
+
+
+def _paths_stop_early(adj, source, target):
+    paths = np.zeros(adj.shape[0])
+    paths[source] = 1
+    for j in range(source + 1, target):
+        paths[j] = paths[:j] @ adj[:j, j]
+    return int(round(paths[target]))
+
+
+COUNT_PATHS = list(m.COUNT_PATHS) + [shadow("reachability", _paths_reachable),
+                                     shadow("stops_before_target", _paths_stop_early)]
 
 EXERCISES = [
-    Exercise("forward_values", ref.forward_values, _xy_cases_for(ref.forward_values, m.FORWARD_VALUES),
-             m.FORWARD_VALUES, features=_xy_features_for(ref.forward_values, m.FORWARD_VALUES)),
+    Exercise("forward_values", ref.forward_values, _xy_cases_for(ref.forward_values, FORWARD_VALUES),
+             m.FORWARD_VALUES, features=_xy_features_for(ref.forward_values, FORWARD_VALUES)),
     Exercise("local_derivatives", ref.local_derivatives,
-             _xy_cases_for(ref.local_derivatives, m.LOCAL_DERIVATIVES), m.LOCAL_DERIVATIVES,
-             features=_xy_features_for(ref.local_derivatives, m.LOCAL_DERIVATIVES)),
+             _xy_cases_for(ref.local_derivatives, LOCAL_DERIVATIVES), m.LOCAL_DERIVATIVES,
+             features=_xy_features_for(ref.local_derivatives, LOCAL_DERIVATIVES)),
     Exercise("grad_f", ref.grad_f, _grad_f_cases, m.GRAD_F, features=_grad_f_features),
     Exercise("derivative_error", ref.derivative_error, _derivative_error_cases, m.DERIVATIVE_ERROR,
              tol=1e-6, features=_derivative_error_features),

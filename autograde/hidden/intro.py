@@ -12,6 +12,7 @@ from autograde.hidden import Exercise
 from bpcourse.cases import decode, encode, is_multi
 from bpcourse.gradcheck import rel_error
 from solutions import intro as ref
+from solutions.mistakes import Mistake
 from solutions.mistakes import intro as mistakes
 
 MARGIN = 100.0   # a mistake must differ from the reference by MARGIN * tol on some case
@@ -65,6 +66,12 @@ def _all_separated(reference, bank, tol):
     return lambda cases: all(flag for _, flag in separation(reference, bank, cases, tol))
 
 
+def shadow(name, fn):
+    """A classic mistake outside the bank (no hint of its own: the generic message), that every
+    student's cases must still tell from the truth (tests/independent holds it as student code)."""
+    return Mistake(name, fn, "")
+
+
 # --- squared_error ------------------------------------------------------------------------
 
 def _squared_error_draw(rng):
@@ -77,13 +84,25 @@ def _squared_error_draw(rng):
     ]
 
 
+def _se_mean_no_half(t, o):
+    return float(np.mean((np.asarray(t) - np.asarray(o)) ** 2))
+
+
+def _se_abs(t, o):
+    return float(0.5 * np.sum(np.abs(np.asarray(t) - np.asarray(o))))
+
+
+SQUARED_ERROR = list(mistakes.SQUARED_ERROR) + [shadow("mean_without_half", _se_mean_no_half),
+                                                 shadow("abs_instead_of_square", _se_abs)]
+
+
 def _squared_error_cases(rng):
-    return until(rng, _squared_error_draw, _all_separated(ref.squared_error, mistakes.SQUARED_ERROR, 1e-9))
+    return until(rng, _squared_error_draw, _all_separated(ref.squared_error, SQUARED_ERROR, 1e-9))
 
 
 def _squared_error_features(cases):
     return (tuple(c["t"].shape == c["o"].shape for c in cases),
-            separation(ref.squared_error, mistakes.SQUARED_ERROR, cases, 1e-9))
+            separation(ref.squared_error, SQUARED_ERROR, cases, 1e-9))
 
 
 # --- numerical_derivative -----------------------------------------------------------------
@@ -108,14 +127,28 @@ def _numerical_derivative_draw(rng):
     ]
 
 
+def _nd_fixed_step(f, x, h=1e-5):
+    return (f(x + 1e-5) - f(x - 1e-5)) / 2e-5
+
+
+NUMERICAL_DERIVATIVE = list(mistakes.NUMERICAL_DERIVATIVE) + [shadow("ignores_h", _nd_fixed_step)]
+
+
+def _slopes_away_from_zero(cases) -> bool:
+    """|f'| >= 0.05 at every point: two correct float64 implementations differ by rounding,
+    about 1e-16 |f| / h, which must stay far below the tolerance relative to f'."""
+    return all(np.min(np.abs(_run(ref.numerical_derivative, c)[1][0])) >= 0.05 for c in cases)
+
+
 def _numerical_derivative_cases(rng):
     return until(rng, _numerical_derivative_draw,
-                 _all_separated(ref.numerical_derivative, mistakes.NUMERICAL_DERIVATIVE, 1e-8))
+                 lambda cs: _slopes_away_from_zero(cs)
+                 and _all_separated(ref.numerical_derivative, NUMERICAL_DERIVATIVE, 1e-8)(cs))
 
 
 def _numerical_derivative_features(cases):
-    return (tuple(np.ndim(c["x"]) for c in cases), tuple(c["h"] for c in cases),
-            separation(ref.numerical_derivative, mistakes.NUMERICAL_DERIVATIVE, cases, 1e-8))
+    return (tuple(np.ndim(c["x"]) for c in cases), tuple(c["h"] for c in cases), _slopes_away_from_zero(cases),
+            separation(ref.numerical_derivative, NUMERICAL_DERIVATIVE, cases, 1e-8))
 
 
 # --- worst_entry --------------------------------------------------------------------------
@@ -161,14 +194,32 @@ def _worst_entry_structure(cases):
             bool(np.min(np.abs(cases[2]["a"] + cases[2]["b"])) < 0.1))
 
 
+def _we_relative_to_a(a, b):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    errors = np.abs(a - b) / np.maximum(1e-8, np.abs(a))
+    idx = np.unravel_index(np.argmax(errors), errors.shape)
+    return float(errors[idx]), tuple(int(i) for i in idx)
+
+
+def _we_float32(a, b):
+    a, b = np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)
+    errors = np.abs(a - b) / np.maximum(np.float32(1e-8), np.abs(a) + np.abs(b))
+    idx = np.unravel_index(np.argmax(errors), errors.shape)
+    return float(errors[idx]), tuple(int(i) for i in idx)
+
+
+WORST_ENTRY = list(mistakes.WORST_ENTRY) + [shadow("relative_to_a", _we_relative_to_a),
+                                             shadow("float32", _we_float32)]
+
+
 def _worst_entry_features(cases):
-    return _worst_entry_structure(cases), separation(ref.worst_entry, mistakes.WORST_ENTRY, cases, 1e-9)
+    return _worst_entry_structure(cases), separation(ref.worst_entry, WORST_ENTRY, cases, 1e-9)
 
 
 def _worst_entry_cases(rng):
     return until(rng, _worst_entry_draw,
                  lambda cs: all(_worst_entry_structure(cs)[0]) and all(_worst_entry_structure(cs)[1:])
-                 and _all_separated(ref.worst_entry, mistakes.WORST_ENTRY, 1e-9)(cs))
+                 and _all_separated(ref.worst_entry, WORST_ENTRY, 1e-9)(cs))
 
 
 # --- directional_derivative ---------------------------------------------------------------
@@ -188,14 +239,52 @@ def _directional_draw(rng):
             for shape, h in [((4,), 1e-5), ((2, 3), 1e-5), ((3, 1), 1e-3)]]
 
 
+def _dd_fixed_step(f, x, v, h=1e-5):
+    x, v = np.asarray(x, dtype=np.float64), np.asarray(v, dtype=np.float64)
+    return float((f(x + 1e-5 * v) - f(x - 1e-5 * v)) / 2e-5)
+
+
+def _dd_sum_of_partials(f, x, v, h=1e-5):
+    """Σ_i ∂f/∂x_i: every coordinate shifted in turn, v forgotten."""
+    x = np.asarray(x, dtype=np.float64)
+    total = 0.0
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = h
+        total += (f(x + e) - f(x - e)) / (2 * h)
+    return float(total)
+
+
+DIRECTIONAL_DERIVATIVE = list(mistakes.DIRECTIONAL_DERIVATIVE) + [
+    shadow("ignores_h", _dd_fixed_step), shadow("sum_of_partials", _dd_sum_of_partials)]
+
+
+def _not_restored_by_arithmetic(case) -> bool:
+    """x += hv; x -= 2hv; x += hv does not give x back exactly (x must be restored from a copy)."""
+    x = case["x"].copy()
+    x += case["h"] * case["v"]
+    x -= 2 * case["h"] * case["v"]
+    x += case["h"] * case["v"]
+    return not np.array_equal(x, case["x"])
+
+
+def _directional_structure(cases):
+    """‖v‖ far from 1 (a normalised v must show), |∇f · v| >= 0.1 (rounding, about
+    1e-16 |f| / h, stays far below the tolerance), and x not restored by arithmetic."""
+    return (tuple(bool(np.linalg.norm(c["v"]) > 1.4) for c in cases),
+            all(abs(_run(ref.directional_derivative, c)[1][0]) >= 0.1 for c in cases),
+            any(_not_restored_by_arithmetic(c) for c in cases))
+
+
 def _directional_cases(rng):
     return until(rng, _directional_draw,
-                 _all_separated(ref.directional_derivative, mistakes.DIRECTIONAL_DERIVATIVE, 1e-8))
+                 lambda cs: all(_directional_structure(cs)[1:])
+                 and _all_separated(ref.directional_derivative, DIRECTIONAL_DERIVATIVE, 1e-8)(cs))
 
 
 def _directional_features(cases):
-    return (tuple(bool(np.linalg.norm(c["v"]) > 1.4) for c in cases),
-            separation(ref.directional_derivative, mistakes.DIRECTIONAL_DERIVATIVE, cases, 1e-8))
+    return (_directional_structure(cases),
+            separation(ref.directional_derivative, DIRECTIONAL_DERIVATIVE, cases, 1e-8))
 
 
 EXERCISES = [
