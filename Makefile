@@ -36,9 +36,31 @@ sysdeps:
 browserdeps:
 	@test -x /usr/bin/chromium || { echo "installing chromium (apt)"; $(APT_INSTALL) chromium >/dev/null; }
 
-# lab/settings/overrides.json: start the notebook's kernel without asking, no news pop-up
+# make lab: the student's JupyterLab.
+# - notebooks/ is what `bpcourse release` writes: students work on a copy in $(LAB_DIR)/
+#   (git-ignored). Notebooks new in notebooks/ are added to it; nothing there is overwritten.
+# - lab/settings/overrides.json: start the notebook's kernel without asking, no news pop-up.
+# - lab/student/ (a JUPYTER_CONFIG_PATH entry): of nbgrader, students get Validate only — no
+#   formgrader, Create Assignment or course list; the assignment list only with an nbgrader
+#   exchange (lab/exchange/: EXCHANGE=1, on by itself when /srv/nbgrader/exchange exists).
+#   INSTRUCTOR=1: everything of nbgrader.
+# - as root (containers, many lab machines) jupyter refuses to start without --allow-root;
+#   it is added for root only. More arguments: make lab JUPYTER_ARGS="--no-browser --port=8890"
+LAB_DIR      ?= work
+JUPYTER_ARGS ?=
+EXCHANGE     ?= $(if $(wildcard /srv/nbgrader/exchange),1)
+INSTRUCTOR   ?=
+LAB_CONFIG    = $(if $(INSTRUCTOR),,$(if $(EXCHANGE),$(CURDIR)/lab/exchange:)$(CURDIR)/lab/student)
+ALLOW_ROOT    = $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.app_settings_dir=lab/settings
+	@$(BIN)/python -c 'import os, shutil, sys; shutil.copytree(sys.argv[1], sys.argv[2], dirs_exist_ok=True, \
+	  ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"), \
+	  copy_function=lambda s, d: os.path.exists(d) or shutil.copy2(s, d))' notebooks "$(LAB_DIR)"
+	@echo "Ваши ноутбуки — в $(LAB_DIR)/ (копия notebooks/; ваши файлы там никогда не перезаписываются)."
+	JUPYTER_CONFIG_PATH="$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	  exec $(BIN)/jupyter lab --ServerApp.root_dir="$(LAB_DIR)" --LabApp.app_settings_dir=lab/settings \
+	  $(ALLOW_ROOT) $(JUPYTER_ARGS)
 
 demo: $(STAMP) sysdeps
 	$(BIN)/bpcourse grade samples/class --out demo

@@ -61,7 +61,8 @@ def contents() -> dict[str, bytes]:
     files["pyproject.toml"] = student_pyproject().encode()
     files["environment.yml"] = student_environment().encode()
     files["Makefile"] = (STUDENT_FILES / "Makefile").read_bytes()
-    files["lab/settings/overrides.json"] = (REPO / "lab" / "settings" / "overrides.json").read_bytes()
+    for path in sorted((REPO / "lab").rglob("*.json")):   # settings, and the student's lab config
+        files[path.relative_to(REPO).as_posix()] = path.read_bytes()
     files["README.md"] = (STUDENT_FILES / "README.md").read_bytes()
     return files
 

@@ -27,10 +27,9 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-
 @pytest.fixture(scope="module")
 def lab(repo, tmp_path_factory):
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
-    root = tmp_path_factory.mktemp("lab-root")
-    shutil.copytree(repo / "notebooks", root, dirs_exist_ok=True)   # the test edits notebooks
-    with running_lab(root, tmp_path_factory.mktemp("lab-home")) as (base, token, _):
-        yield {"base": base, "token": token, "root": root}
+    root = tmp_path_factory.mktemp("lab-root") / "work"    # `make lab` copies notebooks/ there
+    with running_lab(tmp_path_factory.mktemp("lab-home"), LAB_DIR=str(root)) as (base, token, get):
+        yield {"base": base, "token": token, "root": root, "get": get}
 
 
 @pytest.fixture
