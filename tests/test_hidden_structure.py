@@ -48,7 +48,15 @@ def signature(cases: list) -> tuple:
 
 
 def cases_of(assignment, ex, student):
-    return hidden.make_cases(SECRET, student, assignment)[ex.name]
+    """The hidden cases of one exercise, exactly as :func:`autograde.hidden.make_cases` draws them."""
+    return ex.cases(np.random.default_rng(hidden.seed_for(SECRET, student, assignment, ex.name)))
+
+
+def test_cases_of_is_make_cases():
+    for a in hidden.REGISTRY:
+        every = hidden.make_cases(SECRET, "someone", a)
+        for ex in hidden.exercises(a):
+            assert signature(cases_of(a, ex, "someone")) == signature(every[ex.name])
 
 
 def describe_difference(a, b) -> str:
