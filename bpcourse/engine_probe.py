@@ -301,13 +301,14 @@ def check_local_backward(Value, op: str, x: float, y: float | None = None, *, k=
             local = _central(f, x if name == "a" else y)
         else:
             local = _central(lambda t: _forward(Value, op, t, t, k, same), x)
-        _compare(f"∂L/∂{name} в узле {node}", got[pos], before, local, out_grad,
-                 half=local / 2 if same else None)
+        _compare(name, node, got[pos], before, local, out_grad, half=local / 2 if same else None)
     ok(f"узел {node}: вклад в градиент " + (" и ".join(f"{n}" for n, _, _ in inputs)) + " добавлен верно")
 
 
-def _compare(what: str, got: float, before: float, local: float, out_grad: float, half: float | None) -> None:
+def _compare(name: str, node: str, got: float, before: float, local: float, out_grad: float,
+             half: float | None) -> None:
     __tracebackhide__ = True  # IPython and pytest skip this frame
+    what = f"∂L/∂{name} в узле {node}"
     if not math.isfinite(got):
         _fail(f"{what}: NaN или inf.", "деление на ноль или переполнение exp?")
     expected = before + local * out_grad
@@ -327,8 +328,8 @@ def _compare(what: str, got: float, before: float, local: float, out_grad: float
         _fail(f"{what}: учтён вклад только одной стороны — a стоит с обеих сторон, и каждая добавляет свой "
               "вклад.")
     err = abs(added - local * out_grad) / max(1e-8, abs(added) + abs(local * out_grad))
-    _fail(f"{what}: добавленный вклад не равен (локальная производная)·out.grad; локальная производная "
-          f"сверена с численной производной прямого прохода этой операции (относительная ошибка {err:.1e}).",
+    _fail(f"{what}: добавлен неверный вклад — он не равен (∂out/∂{name})·out.grad, где частная производная "
+          f"взята численно по прямому проходу этой операции (относительная ошибка {err:.1e}).",
           "сверьте локальную производную операции с лекцией.")
 
 

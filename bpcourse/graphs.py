@@ -69,11 +69,10 @@ def draw_graph(out, ax=None, title: str | None = None, edge_labels: dict | None 
 
 def _all_nodes(out) -> list:
     """Every node reachable from ``out`` (in no particular order), for drawing."""
-    nodes, stack, seen = [], [out], set()
+    found, stack = {}, [out]
     while stack:
         v = stack.pop()
-        if id(v) not in seen:
-            seen.add(id(v))
-            nodes.append(v)
+        if id(v) not in found:
+            found[id(v)] = v
             stack.extend(v._prev)
-    return nodes
+    return list(found.values())

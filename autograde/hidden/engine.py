@@ -28,9 +28,9 @@ EXPONENTS = (2, 3, -1, 0.5)
 
 #: (low, high) of |x| per case of each unary operation, with its sign
 UNARY_X = {
-    "exp": [(-2.0, -0.5), (0.5, 2.0)],
+    "exp": [(-2.0, -0.5), (1.3, 2.5)],
     "log": [(0.2, 0.6), (1.5, 3.0)],             # both sides of 1 (a missing 1/x shows on both)
-    "sigmoid": [(-3.0, -0.8), (1.0, 3.0)],      # away from z = σ(z) and z = 1 − σ(z)
+    "sigmoid": [(-3.0, -0.8), (1.3, 3.0)],      # away from z = σ(z) and z = 1 − σ(z)
     "relu": [(-2.0, -0.3), (1.3, 2.5), (-1.2, -0.2)],   # both sides of the kink, never 0 or 1
 }
 
@@ -39,10 +39,11 @@ GRAPHS = (
     # two mirrored diamonds with paths of different lengths, a leaf used twice by one node,
     # and the output using one node twice
     "||0 1|2 1|3 2|1 1|5 0|5 6|4 7|8 8",
-    # a long chain with shortcut edges (to an inner node and to a leaf)
-    "|0|1|2 0|3|4|5 1",
-    # two layers of two, fully connected, plus a shortcut from the output to the first layer
-    "||0 1|1 0|2 3|3 2|4 5 2",
+    # two chains with shortcut edges, one listing the long path first and one the shortcut first
+    "|0|1|2 0|3 1|0 0|5|6|5 7|4 8",
+    # two layers of two, fully connected, an extra node after one of them, and a shortcut from the
+    # output to the first layer
+    "||0 1|1 0|2 3|3 2|5|4 6 3",
 )
 
 

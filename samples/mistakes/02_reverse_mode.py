@@ -55,10 +55,13 @@ VARIANTS = {
     ("pow", "missing_exponent_factor"): _POW.replace("{line}", "self.grad += self.data ** (k - 1) * out.grad"),
     ("pow", "exponent_not_reduced"): _POW.replace("{line}", "self.grad += k * self.data ** k * out.grad"),
     ("pow", "assign_not_accumulate"): _POW.replace("{line}", "self.grad = k * self.data ** (k - 1) * out.grad"),
+    ("pow", "forgot_upstream"): _POW.replace("{line}", "self.grad += k * self.data ** (k - 1)"),
     ("exp", "uses_input"): _op("exp", "exp", _EXP, "        self.grad += self.data * out.grad\n"),
     ("exp", "assign_not_accumulate"): _op("exp", "exp", _EXP, "        self.grad = out.data * out.grad\n"),
+    ("exp", "forgot_upstream"): _op("exp", "exp", _EXP, "        self.grad += out.data\n"),
     ("log", "missing_reciprocal"): _op("log", "log", _LOG, "        self.grad += self.data * out.grad\n"),
     ("log", "assign_not_accumulate"): _op("log", "log", _LOG, "        self.grad = out.grad / self.data\n"),
+    ("log", "forgot_upstream"): _op("log", "log", _LOG, "        self.grad += 1.0 / self.data\n"),
     ("sigmoid", "derivative_from_input"):
         _op("sigmoid", "sigmoid", _SIG, "        self.grad += self.data * (1 - self.data) * out.grad\n"),
     ("sigmoid", "forgot_upstream"):
@@ -69,6 +72,7 @@ VARIANTS = {
     ("relu", "multiplies_by_output"): _op("relu", "relu", _RELU, "        self.grad += out.data * out.grad\n"),
     ("relu", "assign_not_accumulate"):
         _op("relu", "relu", _RELU, "        self.grad = (1.0 if self.data > 0 else 0.0) * out.grad\n"),
+    ("relu", "forgot_upstream"): _op("relu", "relu", _RELU, "        self.grad += 1.0 if self.data > 0 else 0.0\n"),
     ("backward", "not_reversed"): _traversal(loop="order"),
     ("backward", "not_seeded"): _traversal(seed=""),
     ("backward", "wrong_order"): _traversal(loop="order", topo=_PRE_ORDER),

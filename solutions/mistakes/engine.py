@@ -82,6 +82,10 @@ def _pow_same_k(out, a, k):
     a.grad += k * a.data ** k * out.grad
 
 
+def _pow_no_upstream(out, a, k):
+    a.grad += k * a.data ** (k - 1)
+
+
 def _pow_assign(out, a, k):
     a.grad = k * a.data ** (k - 1) * out.grad
 
@@ -92,11 +96,16 @@ POW = [
     _mistake("pow", "exponent_not_reduced", "__pow__", _pow_same_k,
              "в производной степень не уменьшена на единицу."),
     _mistake("pow", "assign_not_accumulate", "__pow__", _pow_assign, ASSIGN),
+    _mistake("pow", "forgot_upstream", "__pow__", _pow_no_upstream, NO_UPSTREAM),
 ]
 
 
 def _exp_input(out, a):
     a.grad += a.data * out.grad
+
+
+def _exp_no_upstream(out, a):
+    a.grad += out.data
 
 
 def _exp_assign(out, a):
@@ -108,11 +117,16 @@ EXP = [
              "в вкладе стоит значение входа; производная экспоненты выражается через её значение — "
              "значение выхода (out.data)."),
     _mistake("exp", "assign_not_accumulate", "exp", _exp_assign, ASSIGN),
+    _mistake("exp", "forgot_upstream", "exp", _exp_no_upstream, NO_UPSTREAM),
 ]
 
 
 def _log_no_reciprocal(out, a):
     a.grad += a.data * out.grad
+
+
+def _log_no_upstream(out, a):
+    a.grad += 1.0 / a.data
 
 
 def _log_assign(out, a):
@@ -123,6 +137,7 @@ LOG = [
     _mistake("log", "missing_reciprocal", "log", _log_no_reciprocal,
              "значение входа стоит множителем, а производная логарифма обратна ему."),
     _mistake("log", "assign_not_accumulate", "log", _log_assign, ASSIGN),
+    _mistake("log", "forgot_upstream", "log", _log_no_upstream, NO_UPSTREAM),
 ]
 
 
@@ -154,6 +169,10 @@ def _relu_from_output(out, a):
     a.grad += out.data * out.grad
 
 
+def _relu_no_upstream(out, a):
+    a.grad += 1.0 if a.data > 0 else 0.0
+
+
 def _relu_assign(out, a):
     a.grad = (1.0 if a.data > 0 else 0.0) * out.grad
 
@@ -164,6 +183,7 @@ RELU = [
     _mistake("relu", "multiplies_by_output", "relu", _relu_from_output,
              "вклад умножен на значение выхода; производная ReLU — не значение выхода."),
     _mistake("relu", "assign_not_accumulate", "relu", _relu_assign, ASSIGN),
+    _mistake("relu", "forgot_upstream", "relu", _relu_no_upstream, NO_UPSTREAM),
 ]
 
 

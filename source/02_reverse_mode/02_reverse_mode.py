@@ -281,14 +281,14 @@ def _relu(self):
 Value.relu = _relu
 
 # %% nbgrader={"grade_id": "check_relu", "grade": true, "points": 1}
-"""Проверка relu: положительный и отрицательный вход."""
+"""Проверка relu: положительный и отрицательный вход (градиент выхода отрицателен)."""
 ### BEGIN HIDDEN TESTS
 from bpcourse import engine_probe
 from bpcourse.grading import record
 record("relu", engine_probe.operation(Value, "relu"))
 ### END HIDDEN TESTS
-check_local_backward(Value, "relu", 1.6)
-check_local_backward(Value, "relu", -0.9)
+check_local_backward(Value, "relu", 1.6, out_grad=-1.3)
+check_local_backward(Value, "relu", -0.9, out_grad=-1.3)
 
 # %% [markdown]
 # ## 3. `backward()`: обратный проход по всему графу

@@ -1,0 +1,273 @@
+"""bpcourse.engine_probe: notebook 02's engine probed one operation, or backward(), at a time.
+
+The probes must (1) report the same numbers for every correct engine, (2) tell each class of
+mistake from the truth on every student's hidden inputs, (3) run nothing of the student's but
+the piece under test, and (4) know no derivative themselves.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograde import hidden
+from autograde.hidden import engine as spec
+from bpcourse import engine_probe as probe
+from bpcourse.cases import decode, encode
+from bpcourse.checks import CheckError
+from solutions.engine import Value
+from solutions.mistakes import engine as bank
+
+A = "02_reverse_mode"
+EXERCISES = {ex.name: ex for ex in hidden.exercises(A)}
+
+
+# -- one operation ---------------------------------------------------------------------------
+
+def test_an_operation_adds_into_pre_set_gradients():
+    out, ga, gb = probe.run_operation(Value, "mul", 2.0, -3.0, a_grad=0.5, b_grad=-0.25, out_grad=1.5)
+    assert (out, ga, gb) == (-6.0, 0.5 + -3.0 * 1.5, -0.25 + 2.0 * 1.5)
+    out, ga, gb = probe.run_operation(Value, "add", 0.7, None, a_grad=0.5, out_grad=2.0)   # a + a
+    assert out == 1.4 and ga == gb == 0.5 + 2 * 2.0
+    out, ga = probe.run_operation(Value, "pow", 2.0, k=3, a_grad=1.0, out_grad=-1.0)
+    assert (out, ga) == (8.0, 1.0 - 12.0)
+
+
+def test_only_the_operation_under_test_runs():
+    """A Value whose other operations all raise still gets each operation probed."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("another operation ran")
+
+    for op in probe.OPERATIONS:
+        method = {"add": "__add__", "mul": "__mul__", "pow": "__pow__"}.get(op, op)
+        others = {m: broken for m in ("__add__", "__mul__", "__pow__", "exp", "log", "sigmoid", "relu", "backward")
+                  if m != method}
+        cls = type("OnlyOne", (Value,), others)
+        case = {"x": 0.6, "a_grad": 0.2, "out_grad": 1.4}
+        if op in probe.BINARY:
+            case.update(y=-1.1, b_grad=0.3)
+        if op == "pow":
+            case["k"] = 3
+        assert probe.operation(cls, op)(**case) == probe.operation(Value, op)(**case)
+
+
+def test_a_node_in_a_gradient_is_named():
+    class Leaky(Value):
+        def exp(self):
+            out = Value.exp(self)
+            out.__class__ = Leaky
+            out._backward = lambda: setattr(self, "grad", out)   # a node where a number belongs
+            return out
+    with pytest.raises(TypeError, match="не число, а узел Value"):
+        probe.run_operation(Leaky, "exp", 0.3, a_grad=0.1, out_grad=2.0)
+
+
+# -- the hidden cases: the same structure for every student (grading rule 3) -----------------
+
+def _types(value):
+    if value is None or isinstance(value, (bool, str, int, float)):
+        return type(value).__name__
+    return ("array", np.shape(value))
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_every_student_gets_the_same_edge_cases(name):
+    ex = EXERCISES[name]
+    assert ex.features is not None
+    first = None
+    for k in range(60):
+        cases = ex.cases(np.random.default_rng(hidden.seed_for("secret", f"student{k}", A, name)))
+        shape = (ex.features(cases), tuple(tuple((key, _types(v)) for key, v in sorted(c.items())) for c in cases))
+        first = first or shape
+        assert shape == first, f"student{k}"
+        # the cases survive the JSON encoding with their types (an exponent stays an int)
+        for c in cases:
+            assert {key: _types(decode(encode(v))) for key, v in c.items()} == {key: _types(v) for key, v in c.items()}
+
+
+def test_features_say_what_each_case_is_for():
+    f = EXERCISES["mul"].features(EXERCISES["mul"].cases(np.random.default_rng(0)))
+    assert [c[0] for c in f] == ["two nodes", "same node", "two nodes"] and all(all(c[1:]) for c in f)
+    relu = EXERCISES["relu"].features(EXERCISES["relu"].cases(np.random.default_rng(0)))
+    assert {c[1] for c in relu} == {"x < 0", "x > 1"}
+    pw = EXERCISES["pow"].features(EXERCISES["pow"].cases(np.random.default_rng(0)))
+    assert [c[0] for c in pw] == list(spec.EXPONENTS) and isinstance(pw[0][0], int)
+
+
+@pytest.mark.parametrize("graph", spec.GRAPHS + (probe._visible_spec(),))
+def test_graphs_on_which_wrong_traversals_are_invalid(graph):
+    pre_order_invalid, bfs_invalid, input_used_twice, node_with_two_users = spec.graph_features(graph)
+    assert pre_order_invalid and bfs_invalid and node_with_two_users
+    assert input_used_twice or graph == spec.GRAPHS[2]
+
+
+# -- backward() ------------------------------------------------------------------------------
+
+def _run(cls, graph=spec.GRAPHS[0], seed=0):
+    children = probe.parse_graph(graph)
+    rng = np.random.default_rng(seed)
+    n, e = len(children), sum(len(c) for c in children)
+    return probe.run_backward(cls, graph, rng.normal(size=n), rng.uniform(0.5, 2, n), rng.uniform(0.5, 2, e))
+
+
+@pytest.mark.parametrize("graph", spec.GRAPHS)
+def test_the_reference_traversal_is_clean(graph):
+    t = _run(Value, graph)
+    assert t.summary() == [float(t.edges), 1.0, 1.0, 1.0, 1.0, 1.0]
+
+
+def _cls(mistake):
+    return next(m for m in bank.BACKWARD if m.name == mistake)
+
+
+@pytest.mark.parametrize("mistake,summary", [
+    ("not_reversed", [16, 1, 0, 0, 1, 1]),
+    ("not_seeded", [16, 1, 1, 1, 0, 1]),
+    ("wrong_order", [16, 1, 0, 1, 1, 1]),
+    ("not_zeroed", [16, 1, 1, 1, 1, 0]),
+    ("counts_nodes", [10, 1, 1, 1, 1, 1]),
+    ("no_return", [-1, 1, 1, 1, 1, 1]),
+])
+def test_each_traversal_mistake_has_its_own_summary(mistake, summary):
+    children = probe.parse_graph(spec.GRAPHS[0])
+    rng = np.random.default_rng(1)
+    n, e = len(children), sum(len(c) for c in children)
+    got = _cls(mistake).fn(graph=spec.GRAPHS[0], data=rng.normal(size=n), grads=rng.uniform(0.5, 2, n),
+                           weights=rng.uniform(0.5, 2, e))
+    assert [float(v[0]) for v in got] == [float(s) for s in summary]
+
+
+def test_a_node_visited_twice_is_counted():
+    class Twice(Value):
+        def backward(self):
+            order = []
+
+            def visit(v):
+                for c in v._prev:
+                    visit(c)
+                order.append(v)
+            visit(self)
+            for v in order:
+                v.grad = 0.0
+            self.grad = 1.0
+            for v in reversed(order):
+                v._backward()
+            return sum(len(v._prev) for v in order)
+    t = _run(Twice)
+    assert t.not_once() and t.summary()[1] == 0.0
+
+
+def test_parse_graph_rejects_bad_specs():
+    assert probe.parse_graph("||0 1|2 2") == [(), (), (0, 1), (2, 2)]
+    for bad in ["|1|", "||0 1|", "||0"]:
+        with pytest.raises(ValueError):
+            probe.parse_graph(bad)
+
+
+# -- visible checks --------------------------------------------------------------------------
+
+VISIBLE = [("add", dict(x=0.8, y=-1.3)), ("add", dict(x=0.8, same=True)), ("mul", dict(x=0.8, y=-1.3)),
+           ("mul", dict(x=-1.1, same=True)), ("pow", dict(x=1.4, k=3)), ("pow", dict(x=0.6, k=-1)),
+           ("pow", dict(x=2.5, k=0.5)), ("exp", dict(x=0.7)), ("log", dict(x=0.4)), ("sigmoid", dict(x=-2.1)),
+           ("relu", dict(x=1.6)), ("relu", dict(x=-0.9))]
+
+
+@pytest.mark.parametrize("op,kw", VISIBLE)
+def test_visible_check_passes_the_reference(op, kw, capsys):
+    probe.check_local_backward(Value, op, **kw)
+    assert capsys.readouterr().out.startswith("✔")
+
+
+def _bank_class(op, name):
+    fn = next(m.fn for m in getattr(bank, op.upper()) if m.name == name)
+    return fn
+
+
+@pytest.mark.parametrize("op,kw,mistake,message", [
+    ("add", dict(x=0.8, y=-1.3), "assign_not_accumulate", "∂L/∂a в узле a + b: градиент присвоен, а не добавлен (= вместо +=)"),
+    ("add", dict(x=0.8, y=-1.3), "one_input_only", "∂L/∂b в узле a + b: градиент этого входа не изменился"),
+    ("mul", dict(x=-1.1, same=True), "assign_not_accumulate", "в узле a·a: градиент присвоен"),
+    ("mul", dict(x=0.8, y=-1.3), "forgot_upstream", "не умножена на out.grad"),
+    ("mul", dict(x=0.8, y=-1.3), "uses_own_value", "∂L/∂a в узле a·b: добавлен неверный вклад"),
+    ("relu", dict(x=-0.9), "passes_gradient_through", "в узле relu(a): добавлен неверный вклад"),
+    ("sigmoid", dict(x=1.3), "assign_not_accumulate", "в узле σ(a): градиент присвоен"),
+    ("pow", dict(x=1.4, k=3), "assign_not_accumulate", "в узле a**3: градиент присвоен"),
+])
+def test_visible_check_names_the_input_and_the_mistake(op, kw, mistake, message):
+    method = {"add": "__add__", "mul": "__mul__", "pow": "__pow__"}.get(op, op)
+    backward = {
+        ("add", "assign_not_accumulate"): bank._add_assign, ("add", "one_input_only"): bank._add_one_side,
+        ("mul", "assign_not_accumulate"): bank._mul_assign, ("mul", "forgot_upstream"): bank._mul_no_upstream,
+        ("mul", "uses_own_value"): bank._mul_own, ("relu", "passes_gradient_through"): bank._relu_pass,
+        ("sigmoid", "assign_not_accumulate"): bank._sigmoid_assign, ("pow", "assign_not_accumulate"): bank._pow_assign,
+    }[(op, mistake)]
+    with pytest.raises(CheckError) as err:
+        probe.check_local_backward(bank._variant(method, backward), op, **kw)
+    assert message in str(err.value)
+
+
+def test_visible_checks_know_no_derivative():
+    """With every _backward doing nothing, every operation's check fails: no check fills in a
+    derivative of its own."""
+    class Lazy(Value):
+        pass
+    for method in ("__add__", "__mul__", "__pow__", "exp", "log", "sigmoid", "relu"):
+        setattr(Lazy, method, bank._variant(method, lambda out, *inputs: None).__dict__[method])
+    for op, kw in VISIBLE:
+        if op == "relu" and kw["x"] < 0:
+            continue   # a zero contribution is right there
+        with pytest.raises(CheckError, match="не изменился"):
+            probe.check_local_backward(Lazy, op, **kw)
+
+
+def test_not_implemented_reaches_the_student_unchanged():
+    class Blank(Value):
+        def exp(self):
+            out = Value.exp(self)
+
+            def _backward():
+                raise NotImplementedError()
+            out._backward = _backward
+            return out
+
+        def backward(self):
+            raise NotImplementedError()
+    with pytest.raises(NotImplementedError):
+        probe.check_local_backward(Blank, "exp", 0.3)
+    with pytest.raises(NotImplementedError):
+        probe.check_backward(Blank)
+
+
+def test_visible_backward_check(capsys):
+    probe.check_backward(Value)
+    assert "рёбер 16" in capsys.readouterr().out
+    messages = {
+        "not_reversed": "порядок обхода не обратный топологический",
+        "wrong_order": "порядок обхода не обратный топологический",
+        "not_seeded": "градиент выхода не равен 1",
+        "not_zeroed": "градиенты не обнулены перед обратным проходом",
+        "counts_nodes": "посчитаны узлы, а нужно рёбра",
+        "no_return": "backward() ничего не вернул",
+    }
+    classes = {"not_reversed": bank._NotReversed, "wrong_order": bank._PreOrder, "not_seeded": bank._NotSeeded,
+               "not_zeroed": bank._NotZeroed, "counts_nodes": bank._CountsNodes, "no_return": bank._NoReturn}
+    for name, text in messages.items():
+        with pytest.raises(CheckError) as err:
+            probe.check_backward(classes[name])
+        assert text in str(err.value), name
+    with pytest.raises(CheckError, match="вызван 4 раза; нужно ровно один раз"):
+        probe.check_backward(bank._NoVisitedSet)
+
+
+def test_the_visible_backward_check_runs_no_operation():
+    class NoOps(Value):
+        def __add__(self, other):
+            raise RuntimeError("the check used +")
+        __mul__ = __pow__ = exp = log = sigmoid = relu = __add__
+    probe.check_backward(NoOps)
+
+
+def test_times_plural():
+    assert [probe._times(n) for n in (2, 4, 5, 11, 12, 22, 25)] == ["раза", "раза", "раз", "раз", "раз", "раза", "раз"]
+    assert math.isnan(probe._safe_float(object()))
