@@ -64,10 +64,16 @@ def _inputs(n: int, case: str = "nom") -> str:
     return plural(n, *forms)
 
 
+#: numbers that could carry a hidden input out in a message: decimals, and long digit runs
+#: (shapes, axes and small indices stay readable)
+NUMBER = re.compile(r"\d*\.\d+(?:[eE][+-]?\d+)?|\d{4,}")
+
+
 def quote(text) -> str:
     """Student-controlled text made safe for the feedback: one line, at most MAX_QUOTE
-    characters, HTML and markdown escaped (it cannot add a line, a link or a tag)."""
-    text = " ".join(str(text).split())
+    characters, HTML and markdown escaped (it cannot add a line, a link or a tag), and no
+    decimal number in it (an exception's message must not carry a hidden input out)."""
+    text = NUMBER.sub("…", " ".join(str(text).split()))
     if len(text) > MAX_QUOTE:
         text = text[:MAX_QUOTE - 1] + "…"
     text = html.escape(text, quote=True)
@@ -155,6 +161,8 @@ def describe_argument(value) -> str:
     """What kind of value a hidden input is, as the student's function receives it."""
     if callable(value):
         return "функция (принимает число или массив numpy)"
+    if value is None:
+        return "None"
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, np.integer)):

@@ -5,6 +5,7 @@ temporary folder, exactly as a hidden test cell does during grading.
 """
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -281,6 +282,18 @@ def test_student_text_cannot_fake_a_line_or_inject_html(tmp_path):
     assert "<script>" not in v.message and "&lt;script&gt;" in v.message
     assert "\n" not in v.message and len(v.message) < 700
     assert quote("a_b*c`d") == r"a\_b\*c\`d"
+
+
+def test_an_exception_message_cannot_carry_hidden_inputs_out(tmp_path):
+    """The inputs are the same at every resubmission: printed back, they could be hard-coded."""
+    def leaky(x):
+        raise ValueError(f"x = {x!r} {np.asarray(x).tolist()} {int(np.sum(np.abs(x)) * 1e6)}")
+    cases, v = _verdict(tmp_path, SINE, leaky)
+    assert not v.passed and "ValueError" in v.message and "массив формы (2, 3)" in v.message
+    digits = re.findall(r"\d+", v.message.split("ValueError", 1)[1])
+    assert all(len(d) <= 3 for d in digits), v.message
+    assert quote("index 5 is out of bounds for axis 0 with size 5") == \
+        "index 5 is out of bounds for axis 0 with size 5"
 
 
 def test_mutated_input_is_named_with_agreement(tmp_path):
