@@ -82,6 +82,21 @@ def prepare_process() -> None:
     matplotlib.use("Agg")
 
 
+def warm(assignment: str) -> None:
+    """Fill this process's caches (the parsed notebook, imports, pyplot on Agg) before forking
+    children, so that each child does not pay for them again. No change of the environment."""
+    import matplotlib
+
+    import autograde.verify  # noqa: F401
+    from autograde import hidden
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+
+    cells(assignment)
+    hidden.exercises(assignment)
+
+
 def new_namespace() -> dict:
     return {"__name__": "__main__", "display": lambda *a, **k: None}
 
@@ -267,3 +282,49 @@ def in_child(fn, *args, timeout: float = 30.0):
         return pickle.loads(b"".join(chunks))
     except Exception:  # noqa: BLE001 - the child died before writing
         return ("error", "the child process died without a result")
+
+
+# --- a whole notebook, graded in-process ---------------------------------------------------------
+
+def grade_in_process(assignment: str, replace: dict[str, str], students: tuple[str, ...],
+                     secret: str = "in-process") -> dict[str, dict]:
+    """The notebook (up to its last test cell) with ``replace`` put into its solution cells,
+    graded as the kernel and the trusted verdict would: for every exercise of the registry,
+    ``{"visible": the test cell's exception or None, "hidden": [verdict message if it failed,
+    else None, for each student]}``.
+
+    Changes this process's state (working directory, environment): run it in :func:`in_child`.
+    """
+    import tempfile
+
+    from autograde import hidden
+    from autograde.verify import verify
+
+    prepare_process()
+    exercises = {ex.grade_id: ex for ex in hidden.exercises(assignment)}
+    every = cells(assignment)
+    last = max(c.index for c in every if c.kind == "test")
+    out: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="bpcourse-inprocess-") as tmp:
+        os.chdir(tmp)
+        ns = new_namespace()
+        for c in every:
+            if c.index > last:
+                break
+            if c.kind != "test":
+                run_cell(assignment, c, ns, replace)
+                continue
+            captured: dict = {}
+            error = run_test_cell(c, ns, captured)
+            ex = exercises.get(c.grade_id)
+            if ex is None:
+                continue
+            verdicts = []
+            for student in students:
+                cases = hidden.make_cases(secret, student, assignment)[ex.name]
+                fn = captured.get(ex.name)
+                v = verify(ex, cases, record_outputs(ex.name, fn, cases) if fn else None)
+                verdicts.append(None if v.passed else v.message)
+            out[ex.name] = {"visible": None if error is None else f"{type(error).__name__}: {error}"[:500],
+                            "hidden": verdicts}
+    return out
