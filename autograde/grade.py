@@ -4,7 +4,10 @@ How a grade is computed (one submission of one assignment):
 
 1. **Intake** (here, with :mod:`autograde.intake`): the notebook is validated and *copied*
    into ``DIR/submitted/<student>/<assignment>/`` — the input is never modified — with the
-   student's hidden inputs (``.bpcourse_cases.json``, seeded per student).
+   student's hidden inputs (``.bpcourse_cases.json``), seeded by the course secret, the
+   student, the assignment, the exercise and the submitted notebook's bytes
+   (:func:`autograde.worker.submission_secret`): a resubmitted, changed notebook gets new
+   inputs of the same structure.
 2. **Autograde** (:mod:`autograde.worker`, one forked process per submission, ``--jobs`` at a
    time, :mod:`autograde.pool`): nbgrader's ``autograde`` restores the test cells from the
    gradebook and executes the notebook in the sandbox kernel (:mod:`autograde.sandbox`);
@@ -124,7 +127,8 @@ def stage(found: Found, out: Path, secret: str) -> None:
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     shutil.copyfile(found.notebook, dest / found.notebook.name)
-    cases = hidden.make_cases(secret, found.student, found.assignment)
+    cases = hidden.make_cases(worker.submission_secret(secret, dest / found.notebook.name),
+                              found.student, found.assignment)
     encoded = {name: [{k: encode(v) for k, v in case.items()} for case in cs] for name, cs in cases.items()}
     (dest / CASES_FILE).write_text(json.dumps(encoded), encoding="utf-8")
 

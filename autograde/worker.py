@@ -10,6 +10,7 @@ raised (:func:`score_and_comment`), so tampering inside the kernel can only lowe
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -71,9 +72,26 @@ def score_and_comment(v, outcome: str, max_score: float) -> tuple[float, str]:
     return max_score, v.message
 
 
+def submission_secret(secret: str, notebook: Path) -> str:
+    """What seeds one submission's hidden inputs: the course secret and the submitted notebook.
+
+    The same notebook always gets the same inputs (a regrade is reproducible); a changed one
+    gets new inputs of the same structure (grading rule 3). So hidden inputs a student managed
+    to print into one submission's feedback (e.g. by reading them in the kernel) are of no use
+    for hard-coding answers into the next submission.
+    """
+    digest = hashlib.sha256(Path(notebook).read_bytes()).hexdigest()
+    return hashlib.sha256(f"{secret}\x1f{digest}".encode()).hexdigest()
+
+
+def submitted_notebook(out: Path, found: Found) -> Path:
+    return out / "submitted" / found.student / found.assignment / f"{found.assignment}.ipynb"
+
+
 def apply_verdicts(out: Path, found: Found, secret: str) -> None:
     """Trusted verdicts into the gradebook, and each one as the grader's comment."""
-    cases = hidden.make_cases(secret, found.student, found.assignment)
+    cases = hidden.make_cases(submission_secret(secret, submitted_notebook(out, found)),
+                              found.student, found.assignment)
     workdir = out / "autograded" / found.student / found.assignment
     try:
         executed = nbformat.read(workdir / f"{found.assignment}.ipynb", as_version=4)

@@ -143,7 +143,9 @@ def test_no_hidden_inputs_in_the_feedback_folder(hostile):
             elif isinstance(v, float) and abs(v) not in (0.0, 1.0) and len(repr(v)) > 8:
                 numbers.add(repr(v)[:10])
 
-        walk(encode_all(hidden.make_cases(secret, student, A), encode))
+        from autograde.worker import submission_secret
+        notebook = hostile["out"] / "submitted" / student / A / f"{A}.ipynb"
+        walk(encode_all(hidden.make_cases(submission_secret(secret, notebook), student, A), encode))
         assert numbers
         for path, text in texts.items():
             for number in numbers:

@@ -366,3 +366,17 @@ def test_a_missing_test_cell_scores_zero():
 
     assert cell_outcome(_executed(PASS), "check_y") == "missing"
     assert score_and_comment(Verdict("y", True, "ok"), "missing", 1.0)[0] == 0.0
+
+
+def test_a_changed_notebook_gets_new_inputs_of_the_same_structure(tmp_path):
+    from autograde.worker import submission_secret
+
+    first, same, changed = tmp_path / "a.ipynb", tmp_path / "b.ipynb", tmp_path / "c.ipynb"
+    first.write_text('{"cells": []}')
+    same.write_text('{"cells": []}')
+    changed.write_text('{"cells": [], "x": 1}')
+    s1, s2, s3 = (submission_secret("secret", p) for p in (first, same, changed))
+    assert s1 == s2 != s3 and "secret" not in s1
+    a, c = hidden.make_cases(s1, "s1", A), hidden.make_cases(s3, "s1", A)
+    assert json.dumps(encode_all(a)) != json.dumps(encode_all(c))
+    assert [len(v) for v in a.values()] == [len(v) for v in c.values()]
