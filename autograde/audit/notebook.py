@@ -26,6 +26,8 @@ import traceback
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bpcourse.grading import record as REAL_RECORD   # before any test cell replaces it
+
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
@@ -164,18 +166,18 @@ def recording_disabled():
         grading.record = real
 
 
-def run_test_cell(test: Cell, ns: dict, captured: dict) -> BaseException | None:
-    """Run the whole test cell with ``record`` capturing into ``captured`` ({exercise:
-    callable}); the exception the cell raised, or None.
+def run_test_cell(test: Cell, ns: dict, on_record) -> BaseException | None:
+    """Run the whole test cell with ``record`` replaced by ``on_record(exercise, callable)``;
+    the exception the cell raised, or None.
 
-    The hidden region comes first in a test cell (possibly indented, e.g. inside a ``with``),
-    so the callable is captured before any visible check runs — as in the kernel, where a
-    visible failure after ``record`` does not stop the outputs from being written. The
+    The hidden region (possibly indented, e.g. inside a ``with``, so it cannot run alone) comes
+    first in a test cell: ``on_record`` runs where the kernel's ``record`` would, before any
+    visible check, and a visible failure after it does not undo it — as in the kernel. The
     exception is the visible channel's verdict."""
     import bpcourse.grading as grading
 
     real = grading.record
-    grading.record = lambda name, fn: captured.setdefault(name, fn)
+    grading.record = on_record
     try:
         return run_code(test.source, ns, test.grade_id)
     finally:
@@ -190,7 +192,6 @@ def record_outputs(exercise: str, fn, cases: list) -> dict | None:
 
     from autograde.verify import read_outputs
     from bpcourse.cases import CASES_FILE, OUTPUT_DIR, encode
-    from bpcourse.grading import record
 
     shutil.rmtree(OUTPUT_DIR, ignore_errors=True)
     encoded = {exercise: [{k: encode(v) for k, v in case.items()} for case in cases]}
@@ -198,7 +199,7 @@ def record_outputs(exercise: str, fn, cases: list) -> dict | None:
         json.dump(encoded, f)
     try:
         with quiet():
-            record(exercise, fn)
+            REAL_RECORD(exercise, fn)
     finally:
         os.remove(CASES_FILE)
     return read_outputs(".", exercise)
@@ -233,7 +234,7 @@ def visible_failures(assignment: str, replace: dict[str, str]) -> dict[str, str]
         if c.index > last:
             break
         if c.kind == "test":
-            e = run_test_cell(c, ns, {})
+            e = run_test_cell(c, ns, lambda name, fn: None)
             if e is not None:
                 failed[c.grade_id] = f"{type(e).__name__}: {e}"[:300]
         else:
@@ -314,16 +315,20 @@ def grade_in_process(assignment: str, replace: dict[str, str], students: tuple[s
             if c.kind != "test":
                 run_cell(assignment, c, ns, replace)
                 continue
-            captured: dict = {}
-            error = run_test_cell(c, ns, captured)
             ex = exercises.get(c.grade_id)
+            cases = [hidden.make_cases(secret, s, assignment)[ex.name] for s in students] if ex else []
+            recorded: dict = {}
+
+            def on_record(name, fn, ex=ex, cases=cases, recorded=recorded):
+                if ex is not None and name == ex.name and not recorded:
+                    recorded.update(enumerate(record_outputs(name, fn, cs) for cs in cases))
+
+            error = run_test_cell(c, ns, on_record)
             if ex is None:
                 continue
             verdicts = []
-            for student in students:
-                cases = hidden.make_cases(secret, student, assignment)[ex.name]
-                fn = captured.get(ex.name)
-                v = verify(ex, cases, record_outputs(ex.name, fn, cases) if fn else None)
+            for i, cs in enumerate(cases):
+                v = verify(ex, cs, recorded.get(i))
                 verdicts.append(None if v.passed else v.message)
             out[ex.name] = {"visible": None if error is None else f"{type(error).__name__}: {error}"[:500],
                             "hidden": verdicts}

@@ -144,27 +144,35 @@ def _run_mutant(assignment: str, exercise: str, code: str, ns: dict, student_cas
     test = nbrun.test_cell(assignment, ex.grade_id)
     result = {"hidden": [], "visible": False, "equivalent": False, "messages": []}
     captured: dict = {}
+    recorded: list = []
+    phase = ["cell"]
+
+    def on_record(name, fn):   # where the kernel's record() runs: the student's calls, now
+        captured.setdefault(name, fn)
+        if name == exercise and phase[0] == "cell":
+            phase[0] = "hidden"
+            recorded.extend(nbrun.record_outputs(exercise, fn, cases) for cases in student_cases)
+            phase[0] = "visible"
+
     try:
-        with nbrun.alarm(timeout * 2):
+        with nbrun.alarm(timeout * 3):
             nbrun.run_code(code, ns, exercise)
             for c in every:   # cells between the solution and its test cell, as in the notebook
                 if sol.index < c.index < test.index:
                     nbrun.run_cell(assignment, c, ns, {})
-            error = nbrun.run_test_cell(test, ns, captured)
+            error = nbrun.run_test_cell(test, ns, on_record)
         result["visible"] = error is not None
         if error is not None:
             result["messages"].append(f"the test cell raised {type(error).__name__}: {str(error)[:300]}")
     except nbrun.Timeout:
-        result["visible"] = True   # in the kernel: the cell times out and scores 0
+        if phase[0] != "visible":   # the cell, or the student's function on the hidden inputs, hung
+            return dict(result, hidden="timeout", visible=True)
+        result["visible"] = True    # in the kernel: the cell times out and scores 0
+    for i, cases in enumerate(student_cases):
+        v = verify(ex, cases, recorded[i] if i < len(recorded) else None)
+        result["hidden"].append(v.passed)
+        result["messages"].append(v.message)
     fn = captured.get(exercise)
-    try:
-        with nbrun.alarm(timeout):
-            for cases in student_cases:
-                v = verify(ex, cases, nbrun.record_outputs(exercise, fn, cases) if fn else None)
-                result["hidden"].append(v.passed)
-                result["messages"].append(v.message)
-    except nbrun.Timeout:
-        result["hidden"] = "timeout"
     if equivalence_cases is not None and result["hidden"] != "timeout" and all(result["hidden"]) \
             and not result["visible"]:
         baseline_outputs, cases_list = equivalence_cases
@@ -183,7 +191,7 @@ def _baseline(assignment: str, exercise: str, code: str, ns: dict, cases_list: l
     ex = _exercise(exercise)
     captured: dict = {}
     nbrun.run_code(code, ns, exercise)
-    nbrun.run_test_cell(nbrun.test_cell(assignment, ex.grade_id), ns, captured)
+    nbrun.run_test_cell(nbrun.test_cell(assignment, ex.grade_id), ns, lambda name, fn: captured.setdefault(name, fn))
     return [nbrun.record_outputs(exercise, captured[exercise], cases) for cases in cases_list]
 
 
