@@ -2,12 +2,13 @@
 
 No kernel and no nbgrader: the code cells of ``source/<a>/<a>.py`` are executed with ``exec``
 in one namespace, in notebook order, with some solution cells replaced. A test cell is executed
-with :func:`bpcourse.grading.record` replaced by a capturing function: its hidden region tells
-which callable the notebook grades, and whether the cell raises is the visible channel's
-verdict. The captured callable is then run through
-the real ``record`` on a student's hidden inputs (a cases file written as ``autograde.grade``
-writes it) and judged by the trusted :func:`autograde.verify.verify` — the same path as real
-grading, minus the kernel.
+whole, with :func:`bpcourse.grading.record` replaced by a function of ours: where the hidden
+region calls ``record("<exercise>", fn)`` we learn which callable the notebook grades and run
+it, right there, through the real ``record`` on students' hidden inputs (a cases file written
+as ``autograde.grade`` writes it); the outputs are judged by the trusted
+:func:`autograde.verify.verify` — the same path as real grading, minus the kernel. Whether the
+cell raises is the visible channel's verdict. (The hidden region cannot be run on its own: it
+may sit inside a block, e.g. ``with np.errstate(...)``.)
 
 Each run happens in a forked child (:func:`in_child`): a mutant may hang, loop, or change
 global state, and must affect nothing else; the parent kills it after a time limit.

@@ -1,7 +1,6 @@
 """The audit proper: every mutant of every graded exercise through both channels."""
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import os
 import tempfile
@@ -28,7 +27,7 @@ class Outcome:
     mutant: Mutant
     hidden: str            # "caught", "survived", "uneven", "timeout"
     visible: bool          # the visible part raised (or hung)
-    equivalent: bool = False   # same outputs as the reference on 20 students' hidden inputs
+    equivalent: bool = False   # may be an identity, and same outputs as the solution on 20 students
     detail: str = ""       # verdicts for an uneven mutant, the error of a broken run
 
 
@@ -134,7 +133,7 @@ def _exercise(name: str):
 def _run_mutant(assignment: str, exercise: str, code: str, ns: dict, student_cases: list,
                 equivalence_cases: tuple | None, timeout: float) -> dict:
     """In a forked child: the mutated solution cell, then the hidden and the visible channel;
-    with ``equivalence`` = (the unmutated solution's outputs, the inputs), whether the mutant's
+    with ``equivalence_cases`` = (the unmutated solution's outputs, their inputs), whether the mutant's
     outputs are the same on those inputs."""
     from autograde.verify import verify
 
