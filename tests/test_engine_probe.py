@@ -271,3 +271,54 @@ def test_the_visible_backward_check_runs_no_operation():
 def test_times_plural():
     assert [probe._times(n) for n in (2, 4, 5, 11, 12, 22, 25)] == ["раза", "раза", "раз", "раз", "раз", "раза", "раз"]
     assert math.isnan(probe._safe_float(object()))
+
+
+def test_every_visible_hint_can_fire():
+    """The rarer messages of the visible checks, each from a mistake a student can make."""
+    def tuple_assign(out, a, b):            # both sides computed, then assigned at once: a + a loses one
+        a.grad, b.grad = a.grad + out.grad, b.grad + out.grad
+
+    with pytest.raises(CheckError, match="учтён вклад только одной стороны"):
+        probe.check_local_backward(bank._variant("__add__", tuple_assign), "add", 0.8, same=True)
+
+    def flipped(out, a):
+        a.grad -= out.data * out.grad
+
+    with pytest.raises(CheckError, match="знак вклада перевёрнут"):
+        probe.check_local_backward(bank._variant("exp", flipped), "exp", 0.7)
+
+    def divides_by_zero(out, a):
+        a.grad += out.grad * math.inf
+
+    with pytest.raises(CheckError, match="NaN или inf"):
+        probe.check_local_backward(bank._variant("log", divides_by_zero), "log", 0.4)
+
+    class OnlyOutput(Value):
+        def backward(self):
+            self.grad = 1.0
+            self._backward()
+            return 16
+
+    with pytest.raises(CheckError, match="не вызван ни разу"):
+        probe.check_backward(OnlyOutput)
+
+    class ZeroesOnTheWay(Value):
+        def backward(self):
+            order = self.topological_order()
+            for v in reversed(order):
+                if v is not self:
+                    v.grad = 0.0              # erases what its users have already added
+                else:
+                    v.grad = 1.0
+                v._backward()
+            return sum(len(v._prev) for v in order)
+
+    with pytest.raises(CheckError, match="перезаписан или обнулён посреди обхода"):
+        probe.check_backward(ZeroesOnTheWay)
+
+    class Raises(Value):
+        def backward(self):
+            raise KeyError("oops")
+
+    with pytest.raises(CheckError, match="поднята ошибка KeyError"):
+        probe.check_backward(Raises)
