@@ -169,4 +169,60 @@ WRONG = {
     ("softmax_backward", "missing_keepdims"):
         "def softmax_backward(dY, Y):\n"
         "    return Y * (dY - np.sum(dY * Y, axis=1))",
+    # found by the visible checks' own hints (each hint of a check cell fires for one of these)
+    ("softmax", "mutates_input"):
+        "def softmax(Z):\n"
+        "    Z -= Z.max(axis=1, keepdims=True)\n"
+        "    e = np.exp(Z)\n"
+        "    return e / e.sum(axis=1, keepdims=True)",
+    ("logsumexp", "mutates_input"):
+        "def logsumexp(Z):\n"
+        "    m = Z.max(axis=1, keepdims=True)\n"
+        "    Z -= m\n"
+        "    return m[:, 0] + np.log(np.exp(Z).sum(axis=1))",
+    ("logsumexp", "float32"):
+        "def logsumexp(Z):\n"
+        "    Z = Z.astype(np.float32)\n"
+        "    m = Z.max(axis=1, keepdims=True)\n"
+        "    return m[:, 0] + np.log(np.exp(Z - m).sum(axis=1))",
+    ("cross_entropy", "mutates_input"):
+        "def cross_entropy(Y, T):\n"
+        "    np.log(Y, out=Y)\n"
+        "    return float(-np.sum(T * Y) / len(Y))",
+    ("softmax_cross_entropy", "mutates_input"):
+        "def softmax_cross_entropy(Z, T):\n"
+        "    Z -= Z.max(axis=1, keepdims=True)\n"
+        "    log_y = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))\n"
+        "    return float(-np.sum(T * log_y) / len(Z)), (np.exp(log_y) - T) / len(Z)",
+    ("softmax_cross_entropy", "float32"):
+        "def softmax_cross_entropy(Z, T):\n"
+        "    Z = Z.astype(np.float32)\n"
+        "    s = Z - Z.max(axis=1, keepdims=True)\n"
+        "    log_y = s - np.log(np.exp(s).sum(axis=1, keepdims=True))\n"
+        "    return float(-np.sum(T * log_y) / len(Z)), (np.exp(log_y) - T) / len(Z)",
+    ("softmax_cross_entropy", "dZ_float32"):
+        "def softmax_cross_entropy(Z, T):\n"
+        "    s = Z - Z.max(axis=1, keepdims=True)\n"
+        "    log_y = s - np.log(np.exp(s).sum(axis=1, keepdims=True))\n"
+        "    return float(-np.sum(T * log_y) / len(Z)), (np.exp(log_y.astype(np.float32)) - T) / len(Z)",
+    ("softmax_cross_entropy", "dZ_naive"):
+        "def softmax_cross_entropy(Z, T):\n"
+        "    s = Z - Z.max(axis=1, keepdims=True)\n"
+        "    log_y = s - np.log(np.exp(s).sum(axis=1, keepdims=True))\n"
+        "    Y = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)\n"
+        "    return float(-np.sum(T * log_y) / len(Z)), (Y - T) / len(Z)",
+    ("softmax_cross_entropy", "dZ_global_max"):
+        "def softmax_cross_entropy(Z, T):\n"
+        "    s = Z - Z.max(axis=1, keepdims=True)\n"
+        "    log_y = s - np.log(np.exp(s).sum(axis=1, keepdims=True))\n"
+        "    e = np.exp(Z - Z.max())\n"
+        "    return float(-np.sum(T * log_y) / len(Z)), (e / e.sum(axis=1, keepdims=True) - T) / len(Z)",
+    ("softmax_backward", "mutates_input"):
+        "def softmax_backward(dY, Y):\n"
+        "    dY -= np.sum(dY * Y, axis=1, keepdims=True)\n"
+        "    return Y * dY",
+    ("softmax_backward", "float32"):
+        "def softmax_backward(dY, Y):\n"
+        "    Y = Y.astype(np.float32)\n"
+        "    return Y * (dY - np.sum(dY * Y, axis=1, keepdims=True))",
 }

@@ -128,4 +128,50 @@ WRONG = {
         "    log_y = S - np.log(np.exp(S).sum(axis=1, keepdims=True))\n"
         "    loss = -np.sum(targets * log_y) / M\n"
         "    return float(loss), (np.exp(log_y) - targets) / (T * M)",
+    # found by the visible checks' own hints (each hint of a check cell fires for one of these)
+    ("softmax_t", "mutates_input"):
+        "def softmax_t(Z, T):\n"
+        "    Z /= T\n"
+        "    e = np.exp(Z - Z.max(axis=1, keepdims=True))\n"
+        "    return e / e.sum(axis=1, keepdims=True)",
+    ("softmax_t", "wrong_axis"):
+        "def softmax_t(Z, T):\n"
+        "    S = Z / T\n"
+        "    e = np.exp(S - S.max(axis=0, keepdims=True))\n"
+        "    return e / e.sum(axis=0, keepdims=True)",
+    ("softmax_t", "unstable"):
+        "def softmax_t(Z, T):\n"
+        "    e = np.exp(Z / T)\n"
+        "    return e / e.sum(axis=1, keepdims=True)",
+    ("entropy", "mutates_input"):
+        "def entropy(P):\n"
+        "    P[P == 0] = 1.0\n"
+        "    return -np.sum(P * np.log(P) * (P < 1), axis=1)",
+    ("entropy", "float32"):
+        "def entropy(P):\n"
+        "    P = P.astype(np.float32)\n"
+        "    return -np.sum(np.where(P > 0, P * np.log(np.where(P > 0, P, 1)), 0), axis=1)",
+    ("softmax_t_cross_entropy", "mutates_input"):
+        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "    Z /= T\n"
+        "    Z -= Z.max(axis=1, keepdims=True)\n"
+        "    log_y = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))\n"
+        "    return float(-np.sum(targets * log_y) / len(Z)), (np.exp(log_y) - targets) / (T * len(Z))",
+    ("softmax_t_cross_entropy", "loss_not_averaged"):
+        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "    S = Z / T\n"
+        "    S = S - S.max(axis=1, keepdims=True)\n"
+        "    log_y = S - np.log(np.exp(S).sum(axis=1, keepdims=True))\n"
+        "    return float(-np.sum(targets * log_y)), (np.exp(log_y) - targets) / (T * len(Z))",
+    ("softmax_t_cross_entropy", "dZ_float32"):
+        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "    S = Z / T\n"
+        "    S = S - S.max(axis=1, keepdims=True)\n"
+        "    log_y = S - np.log(np.exp(S).sum(axis=1, keepdims=True))\n"
+        "    return float(-np.sum(targets * log_y) / len(Z)), (np.exp(log_y.astype(np.float32)) - targets) / (T * len(Z))",
+    ("softmax_t_cross_entropy", "unstable"):
+        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "    e = np.exp(Z / T)\n"
+        "    y = e / e.sum(axis=1, keepdims=True)\n"
+        "    return float(-np.sum(targets * np.log(y)) / len(Z)), (y - targets) / (T * len(Z))",
 }
