@@ -56,15 +56,11 @@ def _function_bodies(path):
 
 
 def test_no_reference_code_in_the_bundle(bundled, repo):
-    """No line of solutions/ or of the hidden specs appears in any bundled file.
-
-    Exempt: the functions the student library ships *by design* under the same name
-    (bpcourse.rel_error, bpcourse.numerical_gradient), which notebook 00 also asks students
-    to write as a warm-up; the README says so.
+    """No line of solutions/ or of the hidden specs appears in any bundled file — with no
+    exemption: the library's own rel_error and numerical_gradient answer no exercise, which
+    test_no_library_callable_passes_an_exercise checks by running them.
     """
     _, texts = bundled
-    import bpcourse
-    shipped = set(bpcourse.__all__)
     everything = "\n".join(texts.values())
     # Public by the author's decision: the prose, and code given outside solution/hidden regions
     # (e.g. notebook 02's Value scaffold). Everything else of solutions/ must stay out.
@@ -74,8 +70,6 @@ def test_no_reference_code_in_the_bundle(bundled, repo):
     checked = 0
     for path in list((repo / "solutions").glob("*.py")) + list((repo / "autograde" / "hidden").glob("*.py")):
         for name, body in _function_bodies(path).items():
-            if name in shipped:
-                continue
             for line in body:
                 if line in prose:  # given on purpose: a hint in the text, or scaffold code
                     continue
