@@ -283,3 +283,15 @@ def test_no_solution_line_of_any_notebook_is_in_the_library(bundled):
                         found.append(f"{a}: {stripped}")
     assert checked > 30
     assert not found, "solution lines in the student library: " + "; ".join(found)
+
+
+@pytest.mark.parametrize("assignment", sorted(hidden.REGISTRY))
+def test_the_library_probe_would_see_an_answer(assignment, tmp_path):
+    """The harness above is not vacuous: the reference itself, handed in the same ways, passes."""
+    for ex in hidden.exercises(assignment):
+        cases = hidden.make_cases(SECRET, "library", assignment)[ex.name]
+        ways = dict(as_student_functions(ex.reference, ex, cases[0], {}))
+        work = tmp_path / ex.name
+        work.mkdir()
+        v = run_as_student(work, ex, cases, ways["keywords"])
+        assert v.passed, (ex.name, v.message)
