@@ -273,14 +273,17 @@ def _central(f, x):
 
 
 def check_local_backward(Value, op: str, x: float, y: float | None = None, *, k=None, same: bool = False,
-                         a_grad: float = 0.3, b_grad: float = -0.4, out_grad: float = 1.7) -> None:
+                         a_grad: float = 0.3, b_grad: float = -0.4, out_grad: float = 1.7,
+                         local: float | None = None) -> None:
     """Visible check of one operation's ``_backward``, alone.
 
     Builds ``out`` from ``a = Value(x)`` (and ``b = Value(y)``, or ``b`` = ``a`` itself when
     ``same``) with the student's operator, pre-sets ``a.grad``, ``b.grad`` and ``out.grad``,
     calls ``out._backward()`` once and compares what was added to each input's ``.grad`` with
     (∂out/∂input)·out.grad, the partial derivative taken by central differences of the same
-    operation's forward pass. Raises :class:`CheckError` naming the input and the mistake.
+    operation's forward pass — or ``local``, a number written into the check where the forward
+    pass has a kink and a numerical derivative cannot decide (ReLU at 0; unary operations only).
+    Raises :class:`CheckError` naming the input and the mistake.
     """
     __tracebackhide__ = True  # IPython and pytest skip this frame
     node = node_name(op, same, k)
@@ -295,13 +298,15 @@ def check_local_backward(Value, op: str, x: float, y: float | None = None, *, k=
     if op in BINARY and not same:
         inputs.append(("b", y, b_grad))
     for pos, (name, _, before) in enumerate(inputs, start=1):
-        if op in BINARY and not same:
+        if local is not None and op in UNARY:
+            d = float(local)
+        elif op in BINARY and not same:
             f = (lambda t: _forward(Value, op, t, y, k, False)) if name == "a" else \
                 (lambda t: _forward(Value, op, x, t, k, False))
-            local = _central(f, x if name == "a" else y)
+            d = _central(f, x if name == "a" else y)
         else:
-            local = _central(lambda t: _forward(Value, op, t, t, k, same), x)
-        _compare(name, node, got[pos], before, local, out_grad, half=local / 2 if same else None)
+            d = _central(lambda t: _forward(Value, op, t, t, k, same), x)
+        _compare(name, node, got[pos], before, d, out_grad, half=d / 2 if same else None)
     ok(f"узел {node}: вклад в градиент " + (" и ".join(f"{n}" for n, _, _ in inputs)) + " добавлен верно")
 
 

@@ -31,7 +31,8 @@ UNARY_X = {
     "exp": [(-2.0, -0.5), (1.3, 2.5)],
     "log": [(0.2, 0.6), (1.5, 3.0)],             # both sides of 1 (a missing 1/x shows on both)
     "sigmoid": [(-3.0, -0.8), (1.3, 3.0)],      # away from z = σ(z) and z = 1 − σ(z)
-    "relu": [(-2.0, -0.3), (1.3, 2.5), (-1.2, -0.2)],   # both sides of the kink, never 0 or 1
+    # both sides of the kink, both sides of 1, and the kink itself (the notebook: 0 there, eq. 28)
+    "relu": [(-2.0, -0.3), (1.3, 2.5), (-1.2, -0.2), (0.2, 0.8), (0.0, 0.0)],
 }
 
 #: the DAGs of backward() (see bpcourse.engine_probe.parse_graph); the last node is the output
@@ -89,6 +90,8 @@ def _binary_features(cases):
 
 
 def _region(x):
+    if x == 0:
+        return "x = 0"
     return "x < 0" if x < 0 else ("0 < x < 1" if x < 1 else "x > 1")
 
 

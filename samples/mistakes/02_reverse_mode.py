@@ -73,6 +73,8 @@ VARIANTS = {
     ("relu", "assign_not_accumulate"):
         _op("relu", "relu", _RELU, "        self.grad = (1.0 if self.data > 0 else 0.0) * out.grad\n"),
     ("relu", "forgot_upstream"): _op("relu", "relu", _RELU, "        self.grad += 1.0 if self.data > 0 else 0.0\n"),
+    ("relu", "one_at_zero"):
+        _op("relu", "relu", _RELU, "        self.grad += (1.0 if self.data >= 0 else 0.0) * out.grad\n"),
     ("backward", "not_reversed"): _traversal(loop="order"),
     ("backward", "not_seeded"): _traversal(seed=""),
     ("backward", "wrong_order"): _traversal(loop="order", topo=_PRE_ORDER),

@@ -173,6 +173,10 @@ def _relu_no_upstream(out, a):
     a.grad += 1.0 if a.data > 0 else 0.0
 
 
+def _relu_kink(out, a):
+    a.grad += (1.0 if a.data >= 0 else 0.0) * out.grad
+
+
 def _relu_assign(out, a):
     a.grad = (1.0 if a.data > 0 else 0.0) * out.grad
 
@@ -184,6 +188,9 @@ RELU = [
              "вклад умножен на значение выхода; производная ReLU — не значение выхода."),
     _mistake("relu", "assign_not_accumulate", "relu", _relu_assign, ASSIGN),
     _mistake("relu", "forgot_upstream", "relu", _relu_no_upstream, NO_UPSTREAM),
+    _mistake("relu", "one_at_zero", "relu", _relu_kink,
+             "в точке a = 0 производная ReLU в этом ноутбуке та же, что при a < 0 (конспект, eq. 28), "
+             "а вклад добавлен как при a > 0."),
 ]
 
 

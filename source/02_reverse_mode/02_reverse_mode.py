@@ -281,14 +281,16 @@ def _relu(self):
 Value.relu = _relu
 
 # %% nbgrader={"grade_id": "check_relu", "grade": true, "points": 1}
-"""Проверка relu: положительный и отрицательный вход (градиент выхода отрицателен)."""
+"""Проверка relu: положительные и отрицательный вход, излом a = 0; градиент выхода разных знаков."""
 ### BEGIN HIDDEN TESTS
 from bpcourse import engine_probe
 from bpcourse.grading import record
 record("relu", engine_probe.operation(Value, "relu"))
 ### END HIDDEN TESTS
 check_local_backward(Value, "relu", 1.6, out_grad=-1.3)
+check_local_backward(Value, "relu", 0.5)
 check_local_backward(Value, "relu", -0.9, out_grad=-1.3)
+check_local_backward(Value, "relu", 0.0, local=0.0)   # в изломе: значение производной при a ≤ 0
 
 # %% [markdown]
 # ## 3. `backward()`: обратный проход по всему графу
