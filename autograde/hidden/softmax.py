@@ -6,7 +6,8 @@ it, so the same code gets the same grade whoever submits it (grading rule 3):
 - every batch has M != K and M != 1 (a sum over the wrong axis, a missing 1/M);
 - every logit exercise has a batch mixing rows of very different scale: a row of large logits
   (a naive exp overflows), an ordinary row and a row of large negative logits (one global max
-  for the whole batch empties the ordinary and the negative rows: 0 / 0);
+  for the whole batch empties the ordinary and the negative rows: 0 / 0), and a row whose
+  logits span more than 800 (subtracting the row minimum instead of the maximum overflows);
 - the losses on logits have a row whose target probability underflows to 0 (log(softmax)
   gives inf: the loss must be computed as z - LSE(z));
 - cross_entropy(Y, T) has a target probability in [2e-4, 5e-4] (a clip at 1e-3 changes the
@@ -46,6 +47,19 @@ def _mixed_rows(rng, K):
     small = rng.normal(size=K)
     negative = -rng.uniform(850, 1000) + rng.normal(size=K)
     return np.stack([big, small, negative])
+
+
+def _wide_row(rng, K):
+    """(1, K): ordinary logits and one far below them: exp(z - min z) overflows, so a softmax
+    that subtracts the row minimum instead of the maximum fails."""
+    z = rng.normal(size=K)
+    z[rng.integers(0, K)] = z.max() - rng.uniform(800, 1000)
+    return z[None, :]
+
+
+def _mixed_and_wide(rng, K):
+    """(4, K): the three mixed rows and a wide row."""
+    return np.concatenate([_mixed_rows(rng, K), _wide_row(rng, K)])
 
 
 def _redraw(rng, draw, ok, tries: int = 1000):
@@ -92,6 +106,8 @@ def _traits(S, T=None) -> tuple:
         out.append("a naive exp overflows")
     if row_max.min() < row_max.max() - UNDERFLOW:
         out.append("one global max empties a row")
+    if np.max(row_max - S.min(axis=1)) > UNDERFLOW:
+        out.append("subtracting the row min overflows")
     if T is not None:
         gap = row_max - np.sum(T * S, axis=1)
         if gap.max() > UNDERFLOW:
@@ -107,7 +123,7 @@ def _log_uniform(rng, lo, hi):
 
 def _softmax_cases(rng):
     return [{"Z": rng.normal(size=(4, 3))}, {"Z": rng.normal(scale=3, size=(5, 6))},
-            {"Z": _mixed_rows(rng, 4)}]
+            {"Z": _mixed_and_wide(rng, 5)}]
 
 
 def _softmax_features(cases):
@@ -240,7 +256,7 @@ def _softmax_t_cases(rng):
     small_T = rng.uniform(0.05, 0.1)
     return [{"Z": rng.normal(size=(4, 3)), "T": _log_uniform(rng, 8.0, 100.0)},       # T > 1
             {"Z": rng.normal(scale=3, size=(5, 6)), "T": rng.uniform(0.2, 0.5)},     # T < 1
-            {"Z": _mixed_rows(rng, 4) * small_T, "T": small_T},                       # Z / T mixed
+            {"Z": _mixed_and_wide(rng, 5) * small_T, "T": small_T},                   # Z / T mixed
             {"Z": rng.normal(size=(2, 5)), "T": rng.uniform(1.5, 3.0)}]
 
 

@@ -225,4 +225,12 @@ WRONG = {
         "def softmax_backward(dY, Y):\n"
         "    Y = Y.astype(np.float32)\n"
         "    return Y * (dY - np.sum(dY * Y, axis=1, keepdims=True))",
+    ("softmax", "min_shift"):
+        "def softmax(Z):\n"
+        "    e = np.exp(Z - Z.min(axis=1, keepdims=True))\n"
+        "    return e / e.sum(axis=1, keepdims=True)",
+    ("logsumexp", "min_shift"):
+        "def logsumexp(Z):\n"
+        "    m = Z.min(axis=1, keepdims=True)\n"
+        "    return m[:, 0] + np.log(np.exp(Z - m).sum(axis=1))",
 }

@@ -174,4 +174,9 @@ WRONG = {
         "    e = np.exp(Z / T)\n"
         "    y = e / e.sum(axis=1, keepdims=True)\n"
         "    return float(-np.sum(targets * np.log(y)) / len(Z)), (y - targets) / (T * len(Z))",
+    ("softmax_t", "min_shift"):
+        "def softmax_t(Z, T):\n"
+        "    S = Z / T\n"
+        "    e = np.exp(S - S.min(axis=1, keepdims=True))\n"
+        "    return e / e.sum(axis=1, keepdims=True)",
 }
