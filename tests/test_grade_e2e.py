@@ -252,11 +252,21 @@ def test_edited_tests_are_restored_from_the_gradebook(hostile):
 
 
 def test_tampering_in_the_kernel_gains_nothing(hostile):
-    """Every check and the recorder are patched: the kernel reports no error, the grade is 0."""
+    """The checks and the recorder are patched: test cells whose visible part the kernel now
+    passes (no error output, where nbgrader would give the points) still score 0.
+
+    (A check that raises ``checks.CheckError`` itself still raises when the class is replaced,
+    and nbgrader records an error hidden by a custom exception handler from the execute reply,
+    so not every cell can be made to pass in the kernel.)"""
     nb = nbformat.read(hostile["out"] / "autograded" / "tamper" / A / f"{A}.ipynb", as_version=4)
     graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
-    assert graded and not any(o.output_type == "error" for c in graded for o in c.outputs)
-    assert score(hostile["rows"], "tamper") == (0.0, 6.0)
+    passing = [c.metadata["nbgrader"]["grade_id"] for c in graded
+               if not any(o.output_type == "error" for o in c.outputs)]
+    assert len(passing) >= 2, passing
+    rows = hostile["rows"]["tamper"]
+    for grade_id in passing:
+        assert rows[f"{A}/{grade_id.removeprefix('check_')}"] == "0.0", grade_id
+    assert float(rows["score"]) == 0.0
 
 
 def test_student_code_cannot_read_the_reference_gradebook_or_others(hostile, repo):
