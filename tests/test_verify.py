@@ -325,6 +325,19 @@ def test_recording_hides_prints_and_turns_warnings_into_notes(tmp_path, capsys):
     assert "divide by zero" in out.out and "не показывается" in out.out
 
 
+def test_a_warning_on_hidden_inputs_cannot_carry_them_out(tmp_path, capsys):
+    import warnings
+
+    def leaky(x):
+        warnings.warn(f"x = {np.asarray(x).tolist()} {int(np.sum(np.abs(x)) * 1e6)}", UserWarning)
+        return np.sin(x)
+
+    cases = cases_for(SINE)
+    assert verify(SINE, cases, recorded(tmp_path, SINE, cases, leaky)).passed
+    out = capsys.readouterr().out
+    assert "UserWarning" in out and all(len(d) <= 3 for d in re.findall(r"\d+", out.split("UserWarning", 1)[1]))
+
+
 # --- from verdict and cell output to points (autograde.worker) ---------------------------------
 
 def _executed(*outputs):
