@@ -282,23 +282,18 @@ with np.errstate(all="ignore"):   # предупреждение numpy не до
         if not (isinstance(got, tuple) and len(got) == 2):
             raise checks.CheckError(f"{name}: ожидалась пара (err, idx), получено {type(got).__name__}.")
         got_err, got_idx = got
-        if np.ndim(got_idx) == 0:
-            raise checks.CheckError(f"{name}: idx — одно число, а нужен кортеж длины a.ndim = {a.ndim}.\n"
-                                    "Подсказка: np.argmax возвращает номер в развёрнутом массиве; "
-                                    "переведите его в индекс через np.unravel_index.")
-        if len(got_idx) != a.ndim or any(np.ndim(i) != 0 or float(i) != int(i) for i in got_idx):
-            raise checks.CheckError(f"{name}: idx должен быть кортежем из a.ndim = {a.ndim} целых чисел.")
+        checks.check_shape(f"{name}: idx", np.asarray(got_idx), (a.ndim,), hint=(
+            "idx — одно число, а нужен кортеж длины a.ndim: np.argmax возвращает номер в развёрнутом "
+            "массиве; переведите его в индекс через np.unravel_index." if np.ndim(got_idx) == 0 else
+            "idx — кортеж из a.ndim целых чисел, по одному на каждую ось a."))
         if not np.isfinite(np.asarray(got_err, dtype=float)):
             raise checks.CheckError(f"{name}: err = {got_err}.\nПодсказка: там, где a = b = 0, "
                                     "знаменатель должен быть max(1e-8, 0), иначе 0/0 = NaN.")
         checks.check_close(f"{name}: err", got_err, err, tol=1e-12, wrong=wrong)
-        got_idx = tuple(int(i) for i in got_idx)
-        if got_idx != idx:
-            hint = ("индекс указывает на наибольшую *абсолютную* разность |a − b|, а нужен элемент "
-                    "с наибольшей относительной ошибкой." if got_idx == abs_idx else
-                    "a[idx] должен быть элементом, на котором достигается максимум.")
-            raise checks.CheckError(f"{name}: idx = {got_idx} — не тот элемент.\nПодсказка: {hint}")
-        checks.ok(f"{name}: idx верен")
+        checks.check_close(f"{name}: idx", np.asarray(got_idx, dtype=float), idx, tol=0,
+                           hint="a[idx] должен быть элементом, на котором достигается максимум.", wrong=[
+            (abs_idx, "индекс указывает на наибольшую *абсолютную* разность |a − b|, а нужен элемент "
+                      "с наибольшей относительной ошибкой.")] if abs_idx else [])
 
     check_worst_entry("worst_entry([100, 2, -3], [101, 2.2, -3])",
                       np.array([100.0, 2.0, -3.0]), np.array([101.0, 2.2, -3.0]), 0.2 / 4.2, (1,), wrong=[
