@@ -72,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     if failing:
         print(f"FAIL: {len(failing)} exercise(s) below the bar: "
               + ", ".join(f"{r.assignment}/{r.exercise}" for r in failing))
+        if not args.list:
+            for r in failing:
+                for o in r.unreviewed + r.uneven:
+                    print(f"  {r.assignment}/{r.exercise}: {o.hidden}: {o.mutant.key}")
+            print("(--list shows every survivor with its diff)")
         return 1
     print("OK")
     return 0
