@@ -327,7 +327,7 @@ class TemperatureExplorer:
                 f'L и ∂L/∂z посчитаны устойчиво — через scipy.special.log_softmax (сдвиг на максимум), '
                 f'а не через −log y<sub>t</sub>.</span>')
         K = self.logits.size
-        self.entropy_html.value = (f'T = <span class="bp-T">{self.T:g}</span>; '
+        self.entropy_html.value = (f'T = <span class="bp-T" data-value="{self.T!r}">{self.T:g}</span>; '
                                    f'<span class="bp-entropy">H = {fmt(st["entropy"])}</span> нат '
                                    f'(равномерное: ln {K} = {math.log(K):.4f}); '
                                    f'L = −log y<sub>t</sub> = <span class="bp-loss">{fmt(st["loss"])}</span>')

@@ -1,16 +1,19 @@
 """The student's and the instructor's experience in a real browser.
 
-A real `jupyter lab` (free loopback port, token) on a copy of notebooks/, driven through
-Python Playwright in Debian's Chromium (executable_path; nothing is downloaded). Every step
-saves a screenshot in test-artifacts/browser/; a failing step says which step failed and where
-its screenshot is.
+A real JupyterLab started by the real `make lab` (as root when the tests run as root; free
+loopback port and token through JUPYTER_ARGS; it serves its working copy of notebooks/), driven
+through Python Playwright in Debian's Chromium (executable_path; nothing is downloaded). The
+feedback page is a real one from `bpcourse grade`, opened from disk with the network cut off.
+Every step saves a screenshot in test-artifacts/browser/; a failing step says which step failed
+and where its screenshot is.
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import re
-import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -133,18 +136,30 @@ def run_cell(page, cell):
     wait_idle(page)
 
 
+def shown_T(page) -> str:
+    """The explorer's T, as the kernel holds it (repr of the float)."""
+    return page.locator(".bp-T").get_attribute("data-value")
+
+
+def wait_T(page, value: str, timeout: float = 60):
+    page.wait_for_function(f"document.querySelector('.bp-T') && "
+                           f"document.querySelector('.bp-T').dataset.value === {value!r}", timeout=timeout * 1000)
+
+
 def test_temperature_explorer_responds_to_the_slider(page, lab):
     with step(page, "10: open the released notebook"):
         open_notebook(page, lab, "10_temperature/10_temperature.ipynb")
     with step(page, "10: run all cells", show=code_cell(page, "Проверка softmax_t")):
         run_all_until(page, code_cell(page, "Проверка softmax_t"), "NotImplementedError")
-    with step(page, "10: run the explorer cell"):
+    with step(page, "10: run the explorer cell: it starts at T = 1 exactly"):
         run_cell(page, code_cell(page, "TemperatureExplorer(softmax_t)"))
         entropy = page.locator(".bp-entropy")
         entropy.wait_for()
+        assert shown_T(page) == "1.0"
         before = float(entropy.inner_text().split("=")[1])
         probs_before = [float(t) for t in page.locator(".bp-prob").all_inner_texts()]
         assert len(probs_before) == 4 and abs(sum(probs_before) - 1) < 1e-3
+        assert page.locator(".bp-row", has_text="y0").count() == 1          # rows are y_i, not z_i
     with step(page, "10: move the temperature slider to high T"):
         track = page.locator(".widget-hslider .noUi-target, .widget-slider .noUi-target").first
         box = track.bounding_box()
@@ -154,10 +169,38 @@ def test_temperature_explorer_responds_to_the_slider(page, lab):
         probs_after = [float(t) for t in page.locator(".bp-prob").all_inner_texts()]
         assert after > before and max(probs_after) < max(probs_before)
     with step(page, "10: move the temperature slider to low T with the keyboard"):
-        page.locator(".noUi-handle").first.focus()
+        handle = page.locator(".noUi-handle").first
+        handle.focus()
         page.keyboard.press("Home")
         page.wait_for_function(f"parseFloat(document.querySelector('.bp-entropy').textContent.split('=')[1]) < {before - 0.1}")
         assert max(float(t) for t in page.locator(".bp-prob").all_inner_texts()) > 0.9
+    with step(page, "10: the keyboard brings the slider to T = 100, then to the lecture's T = 1 exactly"):
+        handle.focus()
+        page.keyboard.press("End")
+        wait_T(page, "100.0")
+        for _ in range(40):              # PageDown: 5 positions of 0.01 decade each
+            page.keyboard.press("PageDown")
+        wait_T(page, "1.0")
+        page.wait_for_function("document.querySelector('.bp-entropy').textContent.includes('H = 0.9')")
+    with step(page, "10: a typed temperature is kept", show=page.locator(".bp-axis")):
+        box = page.locator(".widget-hbox .widget-text input").first
+        box.fill("0.5")
+        box.press("Enter")
+        wait_T(page, "0.5")
+        wait_idle(page)
+        assert shown_T(page) == "0.5" and box.input_value() == "0.5"
+        # the gradient bars are on the fixed log scale: its axis and reference line are drawn
+        assert page.locator(".bp-axis").count() == 1 and page.locator(".bp-grad").count() == 4
+    with step(page, "10: the gradient at T = 100 is drawn two decades shorter than at T = 1",
+              show=page.locator(".bp-axis")):
+        longest = {}
+        for T in ("1", "100"):
+            box.fill(T)
+            box.press("Enter")
+            wait_T(page, f"{float(T)!r}")
+            longest[T] = max(float(w) for w in page.locator(".bp-axis ~ .bp-row .bp-bar").evaluate_all(
+                "bars => bars.map(b => b.dataset.width)"))
+        assert 25 < longest["1"] - longest["100"] < 40, longest     # 2 decades = 33 % of the scale
 
 
 CORRECT = '''def squared_error(t, o):
@@ -187,10 +230,90 @@ def test_an_exercise_passes_with_correct_code_and_names_a_mistake(page, lab):
         assert "CheckError" in out and "нет множителя ½" in out, out
 
 
-def test_nbgrader_extension_is_active(page, lab):
-    with step(page, "lab: open JupyterLab"):
-        page.goto(f"{lab['base']}/lab/workspaces/nbgrader?reset&token={lab['token']}")
-        page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for()
-    with step(page, "lab: open nbgrader's assignment list"):
-        menu(page, "Nbgrader", "Assignment List")
-        page.get_by_text("Released assignments").first.wait_for()
+INSTRUCTOR_TOOLS = ["Formgrader", "Create Assignment", "Assignment List", "Course List"]
+
+
+def nbgrader_items(page) -> list[str]:
+    """What of nbgrader's instructor tools the open lab shows: menu items, sidebar panels."""
+    found = []
+    labels = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+    if "Nbgrader" in labels:
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$")).click()
+        page.locator(".lm-Menu-item").first.wait_for()
+        found += [t for t in page.locator(".lm-Menu-itemLabel").all_inner_texts() if t in INSTRUCTOR_TOOLS]
+        page.keyboard.press("Escape")
+    for tool in INSTRUCTOR_TOOLS:
+        if page.locator(f'.jp-SideBar [title*="{tool}"], .jp-SideBar [aria-label*="{tool}"]').count():
+            found.append(tool)
+    return found
+
+
+def test_make_lab_as_root_gives_students_the_notebooks_and_validate_only(page, lab):
+    with step(page, "lab: make lab (as root) serves the working copy of the notebooks"):
+        page.goto(f"{lab['base']}/lab/workspaces/student?reset&token={lab['token']}")
+        page.locator(".jp-DirListing-item", has_text="10_temperature").wait_for()
+        assert lab["get"]("/api/status")["started"]
+        assert (lab["root"] / "00_intro" / "00_intro.ipynb").exists()
+    with step(page, "lab: a notebook has nbgrader's Validate button"):
+        open_notebook(page, lab, "00_intro/00_intro.ipynb")
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar").get_by_text("Validate").wait_for()
+    with step(page, "lab: no Formgrader, Create Assignment or assignment list for students"):
+        assert nbgrader_items(page) == []
+
+
+def test_instructors_lab_has_nbgrader_s_tools(page, tmp_path_factory):
+    """The positive control of the test above: with INSTRUCTOR=1 the same checks find them."""
+    with running_lab(tmp_path_factory.mktemp("instructor-home"), INSTRUCTOR="1",
+                     LAB_DIR=str(tmp_path_factory.mktemp("instructor-work") / "work")) as (base, token, _):
+        with step(page, "lab: the instructor's lab (make lab INSTRUCTOR=1)"):
+            page.goto(f"{base}/lab/workspaces/instructor?reset&token={token}")
+            page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for()
+            found = nbgrader_items(page)
+            assert "Formgrader" in found and "Create Assignment" in found, found
+
+
+@pytest.fixture(scope="module")
+def feedback_page(repo, tmp_path_factory):
+    """A real feedback HTML: `bpcourse grade` of one solved 10_temperature."""
+    tmp = tmp_path_factory.mktemp("feedback")
+    a = "10_temperature"
+    sub = tmp / "class" / "solved" / a
+    sub.mkdir(parents=True)
+    (sub / f"{a}.ipynb").write_bytes((repo / "samples" / "class" / "solved" / a / f"{a}.ipynb").read_bytes())
+    subprocess.run([str(Path(sys.executable).parent / "bpcourse"), "grade", str(tmp / "class"), "--out", str(tmp / "out"),
+                    "--assignment", a, "--jobs", "1"], check=True, capture_output=True, timeout=900)
+    return tmp / "out" / "feedback" / "solved" / a / f"{a}.html"
+
+
+def test_feedback_page_is_russian_and_renders_its_formulas_offline(feedback_page):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        context = browser.new_context(viewport={"width": 1200, "height": 900}, offline=True)
+        asked = []
+        context.route("**/*", lambda route: (asked.append(route.request.url), route.abort())
+                      if not route.request.url.startswith(("file:", "data:")) else route.continue_())
+        pg = context.new_page()
+        try:
+            with step(pg, "feedback: open the page from disk, offline"):
+                pg.goto(feedback_page.as_uri())
+                pg.wait_for_load_state("load")
+                text = pg.locator("body").inner_text()
+                for word in ["Ваше решение", "баллы:", "(наверх)", "Комментарий проверяющего"]:
+                    assert word in text, word
+                for word in ["Student's answer", "Score:", "(Top)", "Comments:"]:
+                    assert word not in text, word
+            formulas = pg.locator("img.bp-math")
+            display = pg.locator(".bp-math-display").first
+            with step(pg, "feedback: every formula is drawn", show=display):
+                n = formulas.count()
+                assert n > 20, n
+                pg.wait_for_function("[...document.querySelectorAll('img.bp-math')]"
+                                     ".every(i => i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().height > 5)")
+                assert pg.locator(".bp-math-raw").count() == 0
+                assert "$" not in display.inner_text() and asked == [], asked
+        finally:
+            context.close()
+            browser.close()

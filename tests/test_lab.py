@@ -17,7 +17,8 @@ from conftest import tree_digest
 from labserver import REPO, VENV, lab_env, make_lab_command, page_config, running_lab, student_bundle
 
 INSTRUCTOR_ONLY = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"]
-EXCHANGE_ONLY = ["@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list"]
+EXCHANGE_ONLY = ["@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list",
+                 "@jupyter/nbgrader:menu"]     # the Nbgrader menu: empty without the two
 
 
 @pytest.fixture(scope="module")

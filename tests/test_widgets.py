@@ -66,7 +66,7 @@ def test_a_typed_temperature_is_kept(typed):
     e.T_box.value = typed
     assert e.state["T"] == typed and e.T == typed and e.T_box.value == typed
     assert e.T_slider.value == slider_position(typed)       # the slider follows to the nearest position
-    assert f'<span class="bp-T">{typed:g}</span>' in e.entropy_html.value
+    assert f'<span class="bp-T" data-value="{typed!r}">{typed:g}</span>' in e.entropy_html.value
     # moving the slider from there is a move away from the typed value
     e.T_slider.value = min(K_MAX, e.T_slider.value + 1) if typed < 100 else K_MAX - 1
     assert e.state["T"] != typed
