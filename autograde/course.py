@@ -50,6 +50,7 @@ def config(root: Path, *, timeout: int = 30, kernel_name: str | None = None,
     # The feedback must not show hidden tests (nbgrader #917). GenerateFeedback's own list of
     # preprocessors is not configurable; the exporter's is, and it runs first.
     c.HTMLExporter.preprocessors = ["autograde.feedback.HideHiddenTests"]
+    c.HTMLExporter.extra_template_basedirs = [str(Path(__file__).parent / "templates")]  # Russian feedback
     return c
 
 
