@@ -88,9 +88,11 @@ def test_every_student_gets_the_same_edge_cases(name):
 
 def test_features_say_what_each_case_is_for():
     f = EXERCISES["mul"].features(EXERCISES["mul"].cases(np.random.default_rng(0)))
-    assert [c[0] for c in f] == ["two nodes", "same node", "two nodes"] and all(all(c[1:]) for c in f)
+    assert [c[0] for c in f] == ["two nodes", "same node", "two nodes"] and all(all(c[6:]) for c in f)
+    assert {c[5] for c in f} == {1, -1} and {c[1] for c in f} == {1, -1}     # both signs of out.grad and of x
     relu = EXERCISES["relu"].features(EXERCISES["relu"].cases(np.random.default_rng(0)))
     assert [c[1] for c in relu] == ["x < 0", "x > 1", "x < 0", "0 < x < 1", "x = 0"]
+    assert [c[3] for c in relu] == [1, -1, -1, 1, 1]    # out.grad of both signs on both sides of the kink
     pw = EXERCISES["pow"].features(EXERCISES["pow"].cases(np.random.default_rng(0)))
     assert [c[0] for c in pw] == list(spec.EXPONENTS) and isinstance(pw[0][0], int)
 

@@ -48,43 +48,57 @@ GRAPHS = (
 )
 
 
-def _signed(rng, n=1):
-    """Numbers of either sign, magnitude in [0.3, 1.5]: pre-set gradients."""
-    return rng.uniform(0.3, 1.5, size=n) * rng.choice([-1.0, 1.0], size=n)
+#: the sign of out.grad in each case, the same for every student: both signs meet both signs of
+#: the input, so code that looks at the sign of the wrong number fails for everyone
+UPSTREAM_SIGNS = (1.0, -1.0, -1.0, 1.0, 1.0)
 
 
-def _upstream(rng):
-    """out.grad: either sign, magnitude in [1.3, 2.5] (never ±1, so a missing out.grad shows)."""
-    return float(rng.uniform(1.3, 2.5) * rng.choice([-1.0, 1.0]))
+def _signed(rng, signs):
+    """Pre-set gradients: magnitude in [0.3, 1.5], the given (fixed) signs."""
+    return [float(v) * s for v, s in zip(rng.uniform(0.3, 1.5, size=len(signs)), signs)]
+
+
+def _upstream(rng, sign):
+    """out.grad: magnitude in [1.3, 2.5] (never ±1, so a missing out.grad shows), the given sign."""
+    return float(rng.uniform(1.3, 2.5)) * sign
 
 
 def _binary_cases(rng):
     cases = []
-    for same in (False, True, False):
-        x = float(rng.uniform(0.5, 1.0) * rng.choice([-1.0, 1.0]))
-        y = None if same else float(rng.uniform(1.3, 2.0) * rng.choice([-1.0, 1.0]))
-        ga, gb = _signed(rng, 2)
-        cases.append({"x": x, "y": y, "a_grad": float(ga), "b_grad": None if same else float(gb),
-                      "out_grad": _upstream(rng)})
+    # (same node on both sides, sign of x, sign of y)
+    for n, (same, sx, sy) in enumerate(((False, 1.0, -1.0), (True, -1.0, None), (False, -1.0, -1.0))):
+        x = float(rng.uniform(0.5, 1.0)) * sx
+        y = None if same else float(rng.uniform(1.3, 2.0)) * sy
+        ga, gb = _signed(rng, (1.0, -1.0))
+        cases.append({"x": x, "y": y, "a_grad": ga, "b_grad": None if same else gb,
+                      "out_grad": _upstream(rng, UPSTREAM_SIGNS[n])})
     return cases
 
 
 def _unary_cases(op):
     def cases(rng):
-        out = []
         if op == "pow":
-            for n, k in enumerate(EXPONENTS):
-                x = rng.uniform(0.4, 0.8) if n % 2 else rng.uniform(1.3, 2.0)
-                out.append({"x": float(x), "k": k, "a_grad": float(_signed(rng)[0]), "out_grad": _upstream(rng)})
-            return out
-        for lo, hi in UNARY_X[op]:
-            out.append({"x": float(rng.uniform(lo, hi)), "a_grad": float(_signed(rng)[0]), "out_grad": _upstream(rng)})
+            xs = [rng.uniform(0.4, 0.8) if n % 2 else rng.uniform(1.3, 2.0) for n in range(len(EXPONENTS))]
+            ks = EXPONENTS
+        else:
+            xs = [rng.uniform(lo, hi) for lo, hi in UNARY_X[op]]
+            ks = [None] * len(xs)
+        out = []
+        for n, (x, k) in enumerate(zip(xs, ks)):
+            case = {"x": float(x), "k": k} if op == "pow" else {"x": float(x)}
+            case.update(a_grad=_signed(rng, (-1.0 if n % 2 else 1.0,))[0], out_grad=_upstream(rng, UPSTREAM_SIGNS[n]))
+            out.append(case)
         return out
     return cases
 
 
+def _sign(v):
+    return None if v is None else (v > 0) - (v < 0)
+
+
 def _binary_features(cases):
-    return tuple(("same node" if c["y"] is None else "two nodes", c["a_grad"] != 0,
+    return tuple(("same node" if c["y"] is None else "two nodes", _sign(c["x"]), _sign(c["y"]), _sign(c["a_grad"]),
+                  _sign(c["b_grad"]), _sign(c["out_grad"]), c["a_grad"] != 0,
                   c["b_grad"] is None or c["b_grad"] != 0, abs(abs(c["out_grad"]) - 1) > 0.2,
                   c["y"] is None or abs(abs(c["x"]) - abs(c["y"])) > 0.2) for c in cases)
 
@@ -96,7 +110,8 @@ def _region(x):
 
 
 def _unary_features(cases):
-    return tuple((c.get("k"), _region(c["x"]), c["x"] != 0 and abs(c["x"] - 1) > 0.2, c["a_grad"] != 0,
+    return tuple((c.get("k"), _region(c["x"]), _sign(c["a_grad"]), _sign(c["out_grad"]),
+                  c["x"] != 0 and abs(c["x"] - 1) > 0.2, c["a_grad"] != 0,
                   abs(abs(c["out_grad"]) - 1) > 0.2) for c in cases)
 
 
@@ -105,8 +120,9 @@ def _backward_cases(rng):
     for spec in GRAPHS:
         children = probe.parse_graph(spec)
         n, e = len(children), sum(len(c) for c in children)
-        cases.append({"graph": spec, "data": rng.uniform(-1.5, 1.5, size=n), "grads": _signed(rng, n),
-                      "weights": _signed(rng, e)})
+        alternate = [(-1.0) ** i for i in range(max(n, e))]      # fixed signs, random magnitudes
+        cases.append({"graph": spec, "data": rng.uniform(-1.5, 1.5, size=n),
+                      "grads": np.array(_signed(rng, alternate[:n])), "weights": np.array(_signed(rng, alternate[:e]))})
     return cases
 
 
@@ -161,8 +177,8 @@ def graph_features(spec):
 
 
 def _backward_features(cases):
-    return tuple((c["graph"], graph_features(c["graph"]), bool(np.all(np.asarray(c["grads"]) != 0)),
-                  bool(np.all(np.asarray(c["weights"]) != 0))) for c in cases)
+    return tuple((c["graph"], graph_features(c["graph"]), tuple(np.sign(c["grads"]).tolist()),
+                  tuple(np.sign(c["weights"]).tolist())) for c in cases)
 
 
 BINARY_OUTPUTS = ("out.data", "a.grad (∂L/∂a)", "b.grad (∂L/∂b)")
