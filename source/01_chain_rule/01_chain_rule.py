@@ -47,15 +47,15 @@ def forward_values(x, y):
 
 
 # %% nbgrader={"grade_id": "check_forward_values", "grade": true, "points": 1}
-"""Проверка forward_values: точки (1, 2) и (2, −3)."""
+"""Проверка forward_values: точки (1, 2) и (0.3, −1.2)."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
 record("forward_values", forward_values)
 ### END HIDDEN TESTS
 checks.check_close("forward_values(1, 2)", np.array(forward_values(1.0, 2.0), dtype=float), [1, 2, 3, 9, 12],
                    tol=1e-12, wrong=[([1, 2, 3, 5, 8], "d = (x + y)² = c², а не x² + y².")])
-checks.check_close("forward_values(2, -3)", np.array(forward_values(2.0, -3.0), dtype=float), [4, -6, -1, 1, -1],
-                   tol=1e-12, wrong=[([4, -6, -1, 13, 11], "d = (x + y)² = c², а не x² + y².")])
+checks.check_close("forward_values(0.3, -1.2)", np.array(forward_values(0.3, -1.2), dtype=float),
+                   [0.09, -0.36, -0.9, 0.81, 0.54], tol=1e-12)
 
 # %% [markdown]
 # ## 2. Локальные производные и цепное правило
@@ -85,7 +85,7 @@ def local_derivatives(x, y):
 
 
 # %% nbgrader={"grade_id": "check_local_derivatives", "grade": true, "points": 1}
-"""Проверка local_derivatives: точки (3, −2) и (−0.5, 1.5), где типичные ошибки дают другие числа."""
+"""Проверка local_derivatives: точки (3, −2) и (−0.3, 1.7), где типичные ошибки дают другие числа."""
 ### BEGIN HIDDEN TESTS
 from bpcourse.grading import record
 record("local_derivatives", local_derivatives)
@@ -96,11 +96,8 @@ checks.check_close("local_derivatives(3, -2)", np.array(local_derivatives(3.0, -
     ([6, 3, -2, 1, 1, 2], "производные рёбер x → b и y → b перепутаны: производная произведения по одному множителю — *другой* множитель."),
     ([9, -2, 3, 1, 1, 1], "на рёбрах x → a и c → d стоят значения узлов a и d, а нужны производные."),
 ])
-checks.check_close("local_derivatives(-0.5, 1.5)", np.array(local_derivatives(-0.5, 1.5), dtype=float),
-                   [-1, 1.5, -0.5, 1, 1, 2], tol=1e-12, wrong=[
-    ([-0.5, 1.5, -0.5, 1, 1, 1], "в производных квадратов (рёбра x → a и c → d) потерян множитель степени: (uⁿ)′ = n·uⁿ⁻¹."),
-    ([-1, -0.5, 1.5, 1, 1, 2], "производные рёбер x → b и y → b перепутаны: производная произведения по одному множителю — *другой* множитель."),
-])
+checks.check_close("local_derivatives(-0.3, 1.7)", np.array(local_derivatives(-0.3, 1.7), dtype=float),
+                   [-0.6, 1.7, -0.3, 1, 1, 2.8], tol=1e-12)
 
 # %% [markdown]
 # ### Упражнение 3. $\partial f / \partial x$ и $\partial f / \partial y$ по путям
@@ -381,14 +378,12 @@ for i, j in [(0, 1), (0, 2), (1, 3), (2, 3)]:
 checks.check_close("count_paths(ромб, 0, 3)", count_paths(diamond, 0, 3), 2, tol=0,
                    wrong=[(4, "посчитаны рёбра, а не пути.")])
 
-checks.check_close("count_paths(слои 1-3-3-1)", count_paths(layered([1, 3, 3, 1]), 0, 7), 9, tol=0,
-                   wrong=[(15, "посчитаны рёбра, а не пути.")])
+checks.check_close("count_paths(слои 1-3-3-1)", count_paths(layered([1, 3, 3, 1]), 0, 7), 9, tol=0)
 dag = np.zeros((5, 5))
 for i, j in [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3), (2, 4), (3, 4)]:
     dag[i, j] = 1
 checks.check_close("count_paths(граф из 5 узлов, 1, 4)", count_paths(dag, 1, 4), 3, tol=0, wrong=[
     (6, "пути считаются от узла 0, а не от source: узлы до source не должны добавлять путей."),
-    (5, "посчитаны рёбра, а не пути."),
 ])
 
 # %%
