@@ -32,6 +32,7 @@ from typing import Callable
 
 import ipywidgets as widgets
 import numpy as np
+from scipy.special import entr as _scipy_entr            # −p log p (notebook 10 asks for H itself)
 from scipy.special import log_softmax as _scipy_log_softmax
 from scipy.special import softmax as _scipy_softmax
 
@@ -291,8 +292,7 @@ class TemperatureExplorer:
             grad = numerical_gradient(stable_loss, logits.copy(), h=h)
         else:
             loss = float(-np.log(p[target]))
-        nz = p[p > 0]
-        entropy = float(-np.sum(nz * np.log(nz))) + 0.0    # + 0.0: never −0.0
+        entropy = float(np.sum(_scipy_entr(p))) + 0.0     # + 0.0: never −0.0
         return {"probs": p, "entropy": entropy, "grad": grad, "loss": loss,
                 "target": np.eye(logits.size)[target], "T": T, "stable": stable}
 
