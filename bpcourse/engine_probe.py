@@ -12,7 +12,7 @@ piece of the student's engine:
   constructor ``Value(data, _children, _op)`` only, every node's ``_backward`` is replaced by a
   recorder (it logs the call and adds weight·``out.grad`` into its inputs), every ``.grad`` is
   pre-set to garbage, and ``root.backward()`` is called. The probe returns a summary of what
-  happened: the number ``backward()`` returned and five yes/no facts (see :data:`TRAVERSAL_FACTS`).
+  happened: the number ``backward()`` returned and five yes/no facts (:meth:`Traversal.summary`).
 
 The hidden checks call these probes in the grading kernel with the student's ``Value``; the
 grader calls them outside with the reference ``Value`` and compares. The visible checks
@@ -30,9 +30,6 @@ from bpcourse.checks import CheckError, ok
 BINARY = ("add", "mul")
 UNARY = ("pow", "exp", "log", "sigmoid", "relu")
 OPERATIONS = BINARY + UNARY
-
-#: what :func:`run_backward` reports, in order, after the number ``backward()`` returned
-TRAVERSAL_FACTS = ("once", "order", "output_first", "seeded", "zeroed")
 
 H = 1e-5
 
