@@ -1,7 +1,8 @@
 # backprop-course — the three commands of the README's quick start:
 #   make lab    student: install into .venv and open JupyterLab on notebooks/
 #   make demo   instructor: grade the shipped sample class into demo/ and print the table
-#   make test   the test suite (what .ci/run calls)
+#   make test   the test suite (what .ci/run calls), the grader's mutation audit included
+#   make audit  the grader's mutation audit alone: one line per graded exercise
 # Each target installs what it needs; nothing else has to be set up first.
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: lab demo test release bundle doctor bench sysdeps browserdeps clean
+.PHONY: lab demo test audit release bundle doctor bench sysdeps browserdeps clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -65,8 +66,13 @@ lab: $(STAMP)
 demo: $(STAMP) sysdeps
 	$(BIN)/bpcourse grade samples/class --out demo
 
+# tests/test_audit.py runs the mutation audit; its table is printed at the end of the run
 test: $(TSTAMP) sysdeps browserdeps
 	$(BIN)/python -m pytest
+
+# mutants of every graded exercise's solution, run as student code through the hidden checks
+audit: $(STAMP)
+	$(BIN)/python -m autograde.audit
 
 release: $(STAMP)
 	$(BIN)/bpcourse release

@@ -10,6 +10,19 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))  # tests/classes.py
 
+#: the mutation audit's reports, set by tests/test_audit.py when it runs
+AUDIT_REPORTS = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """`make test` shows the grader's mutation audit table (the same as `make audit`)."""
+    reports = config.stash.get(AUDIT_REPORTS, None)
+    if reports:
+        from autograde.audit.__main__ import table
+
+        terminalreporter.write_sep("=", "grader mutation audit (hidden checks must catch >= 95 %)")
+        terminalreporter.write_line(table(reports))
+
 
 def tree_digest(root: Path) -> str:
     """A digest of every file's path, bytes and mode under ``root``."""

@@ -9,6 +9,8 @@ import time
 import numpy as np
 import pytest
 
+from conftest import AUDIT_REPORTS
+
 from autograde import hidden
 from autograde.audit import BAR, audit, reviewed
 from autograde.audit.mutate import MAY_BE_IDENTITY, mutants, solution_lines
@@ -188,8 +190,10 @@ def test_the_reviewed_survivors_file_names_real_exercises_and_gives_reasons():
 # --- the audit ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def reports():
-    return {(r.assignment, r.exercise): r for r in audit(jobs=2)}
+def reports(pytestconfig):
+    done = audit(jobs=2)
+    pytestconfig.stash[AUDIT_REPORTS] = done    # conftest prints the table at the end of the run
+    return {(r.assignment, r.exercise): r for r in done}
 
 
 EXERCISES = graded_exercises()
