@@ -49,7 +49,15 @@ def config(root: Path, *, timeout: int = 30, kernel_name: str | None = None,
         c.Execute.kernel_name = kernel_name
     # The feedback must not show hidden tests (nbgrader #917). GenerateFeedback's own list of
     # preprocessors is not configurable; the exporter's is, and it runs first.
-    c.HTMLExporter.preprocessors = ["autograde.feedback.HideHiddenTests"]
+    c.HTMLExporter.preprocessors = ["autograde.feedback.Sanitize", "autograde.feedback.HideHiddenTests"]
+    # Student-written HTML is made inert before nbgrader stores the autograded notebook (the
+    # formgrader renders it), the executed outputs too (autograde.feedback.Sanitize).
+    from nbgrader.converters.autograde import Autograde
+    from autograde.feedback import Sanitize
+    pre = list(Autograde.class_traits()["sanitize_preprocessors"].make_dynamic_default())
+    c.Autograde.sanitize_preprocessors = pre[:1] + [Sanitize] + pre[1:]
+    run = list(Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default())
+    c.Autograde.autograde_preprocessors = run[:1] + [Sanitize] + run[1:]
     c.HTMLExporter.extra_template_basedirs = [str(Path(__file__).parent / "templates")]  # Russian feedback
     return c
 

@@ -163,3 +163,68 @@ def typeset_markdown(source: str) -> str:
                             parts[i])
         parts[i] = _INLINE.sub(lambda m: typeset(m.group(1)), text)
     return "".join(parts)
+
+
+# --- student-written HTML ------------------------------------------------------------------
+from nbconvert.preprocessors.sanitize import SanitizeHTML   # noqa: E402 - bleach-based
+from traitlets import Bool   # noqa: E402
+
+#: markdown that could become active in a browser: any tag, a link/image target with a scheme
+#: other than http(s)/mailto (javascript:, data:, vbscript:, an entity-encoded one), MathJax's
+#: \href/\url (MathJax renders links), an autolink or reference definition with such a target
+_TAG = re.compile(r"<[A-Za-z!/?]")
+_TARGET = re.compile(r"\]\s*\(\s*<?([^)\s>]*)|^\s{0,3}\[[^\]]+\]:\s*<?(\S*)|<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>", re.M)
+_SAFE_TARGET = re.compile(r"(?:https?://|mailto:|#|[^:/?#&%]*(?:[/?#]|$))", re.I)
+_MATH_LINK = re.compile(r"\\(?:href|url)\b")
+
+
+def _risky_markdown(source: str) -> bool:
+    if _TAG.search(source) or _MATH_LINK.search(source) or "&#" in source or "&colon" in source.lower():
+        return True
+    for m in _TARGET.finditer(source):
+        target = next(g for g in m.groups() if g is not None)
+        if target and not _SAFE_TARGET.match(target):
+            return True
+    return False
+
+
+def escape_markdown(source: str) -> str:
+    """Markdown shown as its plain text: one ``<pre>`` block (CommonMark reads no markdown
+    inside it, and every ``<`` and ``&`` in it is escaped)."""
+    return f'<pre class="bp-escaped">{html.escape(source, quote=True)}</pre>'
+
+
+class Sanitize(SanitizeHTML):
+    """Nothing student-written reaches a browser as active HTML (formgrader, feedback).
+
+    Code-cell outputs: ``text/html`` is cleaned by bleach (nbconvert's :class:`SanitizeHTML`:
+    allowed tags and attributes only, ``href`` schemes http(s)/mailto); JavaScript, SVG,
+    markdown, LaTeX (MathJax links) and any other rich output are removed; plain text, PNG,
+    JPEG and JSON are kept (the templates escape text, tracebacks included). Markdown and raw
+    cells: a cell with any tag, a non-web link target or a MathJax link is shown as escaped
+    plain text (:func:`escape_markdown`); plain markdown (the course's own) is left as it is,
+    formulas included. Cell attachments are dropped.
+    """
+
+    enabled = Bool(True)   # nbgrader registers its converters' preprocessors as they are
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.safe_output_keys = {"metadata", "text/plain", "application/json", "image/png", "image/jpeg"}
+        self.sanitized_output_types = {"text/html"}
+
+    def preprocess_cell(self, cell, resources, index):
+        cell.pop("attachments", None)
+        if cell.cell_type in ("markdown", "raw"):
+            if _risky_markdown(cell.source):
+                cell.source = escape_markdown(cell.source)
+            if cell.cell_type == "raw":
+                cell.get("metadata", {}).pop("format", None)
+                cell.get("metadata", {}).pop("raw_mimetype", None)
+            return cell, resources
+        if cell.cell_type == "code":
+            cell.outputs = self.sanitize_code_outputs(cell.get("outputs", []))
+            for output in cell.outputs:   # an output's metadata is not shown; keep it plain data
+                if output.get("output_type") in ("display_data", "execute_result"):
+                    output["metadata"] = {}
+        return cell, resources
