@@ -8,10 +8,19 @@ nbgrader scores a test cell with anything on stderr as failed.
 For the same reason, importing this module routes Python warnings to stdout as a short note
 (:func:`route_warnings`): the natural ``np.where(P > 0, P * np.log(P), 0)`` warns about
 ``log(0)`` although its result is right, and a harmless warning must never cost a correct answer.
+
+What a student sees of a failure (in JupyterLab, in nbgrader's Validate dialog, in the
+feedback) is the kernel's traceback, so in an IPython kernel this module also shapes it
+(:func:`install_ipython_hooks`): a :class:`CheckError` is shown with its Russian message first,
+then the student's lines only — no frame of ``bpcourse`` (IPython's ``__tracebackhide__`` keeps
+the innermost frame, which is always ours); a ``NotImplementedError`` raised by a function
+defined in the notebook names the exercise that is not done yet (:func:`not_done_message`).
 """
 from __future__ import annotations
 
+import re
 import sys
+import types
 import warnings
 from typing import Callable
 
@@ -50,6 +59,106 @@ route_warnings()
 
 class CheckError(AssertionError):
     """A visible check failed; the message is for the student."""
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython's showtraceback() asks the exception for its traceback through this hook.
+        return student_traceback(self)
+
+
+# --- what a failure looks like in the kernel --------------------------------------------------
+def _course_frame(frame) -> bool:
+    return str(frame.f_globals.get("__name__", "")).split(".")[0] == "bpcourse"
+
+
+def without_course_frames(tb: types.TracebackType | None) -> types.TracebackType | None:
+    """A copy of the traceback chain ``tb`` without the frames of ``bpcourse`` modules."""
+    kept = []
+    while tb is not None:
+        if not _course_frame(tb.tb_frame):
+            kept.append(tb)
+        tb = tb.tb_next
+    new = None
+    for entry in reversed(kept):
+        new = types.TracebackType(new, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return new
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def student_traceback(exc: BaseException, tb_offset: int | None = None) -> list[str]:
+    """The structured traceback (IPython's list of strings) shown for ``exc``: the exception
+    and its message first, then IPython's usual traceback of the student's frames (the cells)
+    without the exception line repeated at the end. Outside IPython, or if anything goes wrong,
+    just the exception line."""
+    plain = [f"{type(exc).__name__}: {exc}"]
+    try:
+        ipython = sys.modules.get("IPython")
+        shell = ipython.get_ipython() if ipython is not None else None
+        if shell is None:
+            return plain
+        exc.__suppress_context__ = True       # the message already says what was caught
+        stb = shell.InteractiveTB.structured_traceback(
+            type(exc), exc, without_course_frames(exc.__traceback__), tb_offset=tb_offset)
+        if not (isinstance(stb, list) and stb and all(isinstance(s, str) for s in stb)):
+            return plain
+        if _plain(stb[-1]).lstrip().startswith(type(exc).__name__):
+            stb = [stb[-1]] + stb[:-1]
+        return stb
+    except Exception:  # noqa: BLE001 - a traceback must always be shown
+        return plain
+
+
+def not_done_message(name: str | None) -> str:
+    """What a ``NotImplementedError`` from the exercise function ``name`` says to the student."""
+    if name:
+        return (f"Упражнение «{name}» ещё не решено: в функции `{name}` осталась заготовка "
+                "`raise NotImplementedError()` — замените её своим кодом.")
+    return ("Упражнение ещё не решено: осталась заготовка `raise NotImplementedError()` — "
+            "замените её своим кодом.")
+
+
+def _notebook_function(tb: types.TracebackType | None) -> tuple[bool, str | None]:
+    """Whether the innermost frame of ``tb`` is notebook code (``__main__``), and the name of
+    the top-level function it belongs to (``_add`` for ``_add.<locals>._backward``)."""
+    last = None
+    while tb is not None:
+        last, tb = tb, tb.tb_next
+    if last is None or last.tb_frame.f_globals.get("__name__") != "__main__":
+        return False, None
+    code = last.tb_frame.f_code
+    qualname = getattr(code, "co_qualname", code.co_name)
+    if code.co_name == "<module>":
+        return True, None
+    return True, qualname.split(".<locals>.")[0]
+
+
+def _not_implemented_handler(shell, etype, value, tb, tb_offset=None):
+    """IPython's custom handler for a ``NotImplementedError`` that ends a cell: if the raise is
+    in the student's notebook code, the message names the unfinished exercise; the cell still
+    fails, and the traceback is shaped as a CheckError's."""
+    in_notebook, name = _notebook_function(tb)
+    if in_notebook:
+        note = not_done_message(name)
+        value.args = (note + (f" ({value})" if str(value) else ""),)
+        value._render_traceback_ = lambda: student_traceback(value, tb_offset)
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+
+def install_ipython_hooks() -> bool:
+    """In an IPython kernel, show an unfinished exercise's ``NotImplementedError`` in Russian
+    (:func:`_not_implemented_handler`); CheckError shapes its own traceback. Returns whether a
+    kernel was found. Called when this module is imported."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return False
+    shell.set_custom_exc((NotImplementedError,), _not_implemented_handler)
+    return True
+
+
+install_ipython_hooks()
 
 
 def ok(message: str) -> None:

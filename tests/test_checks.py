@@ -133,3 +133,130 @@ def test_warnings_are_routed_in_a_fresh_interpreter_after_importing_the_checks()
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0 and run.stderr == "", run.stderr
     assert "⚠ предупреждение" in run.stdout and "RuntimeWarning: осторожно" in run.stdout
+
+
+# --- what a student sees of a failure in a real kernel -----------------------------------------
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    """A real IPython kernel (as in JupyterLab, nbgrader's Validate and the grader); yields
+    ``run(code)`` -> the cell's (stdout, error output or None)."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+
+    def run(code: str):
+        msg_id = kc.execute(code)
+        out, error = "", None
+        while True:
+            msg = kc.get_iopub_msg(timeout=60)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "status" and content["execution_state"] == "idle":
+                return out, error
+            if kind == "stream" and content["name"] == "stdout":
+                out += content["text"]
+            if kind == "error":
+                error = dict(content, text="\n".join(ANSI.sub("", t) for t in content["traceback"]))
+    try:
+        out, error = run("import numpy as np\nfrom bpcourse import checks")
+        assert error is None, error
+        yield run
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def no_course_internals(text: str) -> bool:
+    return not any(word in text for word in ("checks.py", "_fail", "bpcourse/", "engine_probe.py",
+                                              "skipping hidden"))
+
+
+def test_a_failed_check_shows_its_russian_message_first_and_the_student_s_line_only(kernel):
+    _, error = kernel('t = np.array([1.0, 2.0])\n'
+                      'checks.check_close("squared_error(t, o)", 2.25, 1.125, wrong=[(2.25, "нет множителя ½.")])\n')
+    assert error["ename"] == "CheckError"
+    assert error["text"].startswith("CheckError: squared_error(t, o): неверное значение.\nПодсказка: нет множителя ½.")
+    assert '----> 2 checks.check_close("squared_error(t, o)"' in error["text"]      # the student's line
+    assert no_course_internals(error["text"]), error["text"]
+    # the message is not repeated at the end of the traceback
+    assert error["text"].count("нет множителя ½.") == 2           # the message, and the quoted line
+    # a check inside a helper function of the cell: both of the cell's lines, none of ours
+    _, error = kernel('def helper(a):\n    checks.check_gradient("dx", a, 2 * a)\nhelper(np.ones(3))\n')
+    assert error["text"].startswith("CheckError: dx: не совпадает с численным градиентом")
+    assert "----> 3 helper(np.ones(3))" in error["text"] and "in helper(a)" in error["text"]
+    assert no_course_internals(error["text"]), error["text"]
+    # a check that caught the student's exception: no chained traceback through our frames
+    _, error = kernel('def f():\n    raise TypeError("bad")\nchecks.check_raises("f()", ValueError, f)\n')
+    assert error["text"].startswith("CheckError: f(): ожидалась ошибка ValueError, а поднята TypeError: bad")
+    assert "During handling" not in error["text"] and no_course_internals(error["text"]), error["text"]
+
+
+def test_an_unsolved_exercise_is_named_in_russian_and_the_cell_still_fails(kernel):
+    kernel("def squared_error(t, o):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n")
+    out, error = kernel('checks.check_close("squared_error(t, o)", squared_error(1, 2), 1.0)\n')
+    assert error["ename"] == "NotImplementedError"          # the cell fails, as before
+    assert error["evalue"].startswith("Упражнение «squared_error» ещё не решено")
+    assert error["text"].startswith("NotImplementedError: Упражнение «squared_error» ещё не решено")
+    assert "----> 3     raise NotImplementedError()" in error["text"] and no_course_internals(error["text"])
+    # raised in a closure of an exercise (02's _backward) and passed through a course helper
+    kernel("def _add(self, other):\n    def _backward():\n        raise NotImplementedError()\n    return _backward\n")
+    _, error = kernel("from bpcourse.checks import check_not_implemented\n"
+                      "try:\n    check_not_implemented('x', lambda: 1 / 0)\nexcept ZeroDivisionError:\n    pass\n"
+                      "import bpcourse.gradcheck as g\ng.numerical_gradient(lambda v: _add(1, 2)(), np.ones(2))\n")
+    assert error["evalue"].startswith("Упражнение «_add» ещё не решено"), error
+    assert "gradcheck.py" not in error["text"], error["text"]
+    # a NotImplementedError raised by a library is not blamed on an exercise
+    _, error = kernel("import asyncio\nasyncio.AbstractEventLoop().run_forever()\n")
+    assert error["ename"] == "NotImplementedError" and "Упражнение" not in error["text"], error
+    _, error = kernel("raise ValueError('ordinary')\n")
+    assert error["text"].rstrip().endswith("ValueError: ordinary") and "Упражнение" not in error["text"]
+
+
+def test_nbgrader_validate_shows_the_russian_message_of_a_failed_check_first(repo, tmp_path):
+    """What nbgrader's Validate (the dialog's text) reports for a released notebook with one
+    wrong answer and the other exercises not done."""
+    import json
+
+    from nbgrader.validator import Validator
+
+    nb = json.loads((repo / "notebooks" / "00_intro" / "00_intro.ipynb").read_text())
+    for cell in nb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "squared_error":
+            cell["source"] = ("def squared_error(t, o):\n    t, o = np.asarray(t, float), np.asarray(o, float)\n"
+                              "    if t.shape != o.shape:\n        raise ValueError('shapes')\n"
+                              "    return float(np.sum((t - o) ** 2))\n")
+    path = tmp_path / "00_intro.ipynb"
+    path.write_text(json.dumps(nb))
+    failed = Validator().validate(str(path))["failed"]
+    first = ANSI.sub("", failed[0]["raw_error"])
+    assert first.startswith("CheckError: squared_error(t, o): неверное значение.\nПодсказка: нет множителя ½"), first
+    assert no_course_internals(first), first
+    for cell in failed[1:]:
+        error = ANSI.sub("", cell["raw_error"])
+        assert error.startswith("NotImplementedError: Упражнение «"), error
+        assert no_course_internals(error), error
+
+
+def test_the_feedback_of_a_blank_notebook_names_every_unsolved_exercise(repo, tmp_path):
+    """A real grading run of the blank 00: under every check, a Russian line naming its exercise."""
+    import html
+    import json
+
+    a = "00_intro"
+    sub = tmp_path / "class" / "blank" / a
+    sub.mkdir(parents=True)
+    source = (repo / "samples" / "class" / "blank" / a / f"{a}.ipynb").read_bytes()
+    (sub / f"{a}.ipynb").write_bytes(source)
+    bpcourse = str(__import__("pathlib").Path(sys.executable).parent / "bpcourse")
+    subprocess.run([bpcourse, "grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
+                    "--assignment", a, "--jobs", "1"], check=True, capture_output=True, timeout=900)
+    page = html.unescape((tmp_path / "out" / "feedback" / "blank" / a / f"{a}.html").read_text())
+    exercises = [c["metadata"]["nbgrader"]["grade_id"] for c in json.loads(source)["cells"]
+                 if c["metadata"].get("nbgrader", {}).get("solution")]
+    assert len(exercises) == 4
+    for name in exercises:
+        assert f"NotImplementedError: Упражнение «{name}» ещё не решено" in page, name
