@@ -9,7 +9,7 @@ import numpy as np
 
 from autograde.hidden import Exercise
 from autograde.hidden.intro import _run, separation, shadow, until
-from bpcourse.gradcheck import rel_error
+from bpcourse.gradcheck import numerical_gradient, rel_error
 from solutions import chain_rule as ref
 from solutions.mistakes import chain_rule as m
 
@@ -125,14 +125,24 @@ def _composition_draw(rng):
     return [{"A": rng.normal(size=(m_, d)), "x": rng.normal(size=d)} for m_, d in [(3, 2), (2, 4), (4, 4)]]
 
 
+#: float64 ways to compute the gradient (Jᵀg, Aᵀ(g ⊙ (1 − g²)), einsum, loops) agree to ~1e-14
+#: on entries kept >= 1e-2; a numerical gradient (bpcourse.numerical_gradient, ~1e-10) does not.
+COMPOSITION_TOL = 1e-12
+
+
+def _entries_away_from_zero(cases) -> bool:
+    return all(np.min(np.abs(ref.composition_gradient(**c))) >= 1e-2 for c in cases)
+
+
 def _composition_cases(rng):
     return until(rng, _composition_draw,
-                 _all_separated(ref.composition_gradient, COMPOSITION_GRADIENT, 1e-9))
+                 lambda cs: _entries_away_from_zero(cs)
+                 and _all_separated(ref.composition_gradient, COMPOSITION_GRADIENT, COMPOSITION_TOL)(cs))
 
 
 def _composition_features(cases):
-    return (tuple(c["A"].shape[0] != c["A"].shape[1] for c in cases),
-            separation(ref.composition_gradient, COMPOSITION_GRADIENT, cases, 1e-9))
+    return (tuple(c["A"].shape[0] != c["A"].shape[1] for c in cases), _entries_away_from_zero(cases),
+            separation(ref.composition_gradient, COMPOSITION_GRADIENT, cases, COMPOSITION_TOL))
 
 
 # --- count_paths ------------------------------------------------------------------------------
@@ -202,8 +212,14 @@ def _cg_derivative_at_x(A, x):
     return A.T @ g * (1 - np.tanh(x) ** 2)
 
 
+def _cg_numerical(A, x):
+    """The student library's numerical gradient instead of the Jacobian: not the exercise."""
+    return numerical_gradient(lambda v: 0.5 * np.sum(np.tanh(A @ v) ** 2), np.array(x, dtype=np.float64))
+
+
 COMPOSITION_GRADIENT = list(m.COMPOSITION_GRADIENT) + [
-    shadow("one_minus_g", _cg_one_minus_g), shadow("tanh_derivative_at_x", _cg_derivative_at_x)]
+    shadow("one_minus_g", _cg_one_minus_g), shadow("tanh_derivative_at_x", _cg_derivative_at_x),
+    shadow("numerical_gradient", _cg_numerical)]
 
 
 def _paths_reachable(adj, source, target):
@@ -235,6 +251,6 @@ EXERCISES = [
     Exercise("derivative_error", ref.derivative_error, _derivative_error_cases, m.DERIVATIVE_ERROR,
              tol=1e-9, features=_derivative_error_features),
     Exercise("composition_gradient", ref.composition_gradient, _composition_cases, m.COMPOSITION_GRADIENT,
-             features=_composition_features),
+             tol=COMPOSITION_TOL, features=_composition_features),
     Exercise("count_paths", ref.count_paths, _count_paths_cases, m.COUNT_PATHS, features=_count_paths_features),
 ]

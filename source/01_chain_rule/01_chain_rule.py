@@ -279,7 +279,9 @@ except Exception as e:  # noqa: BLE001 - the check above says what is wrong
 #
 # Возьмём слой сети: $g(x) = \tanh(Ax)$, $A$ формы $(m, d)$, и $f(g) = \frac12 \lVert g \rVert^2$.
 # Найдите сами $\nabla_g f$ и $J$ (пригодится $(\tanh u)' = 1 - \tanh^2 u$ и цепное правило для
-# $g_i = \tanh(\sum_j A_{ij} x_j)$), затем соберите $\nabla_x f$.
+# $g_i = \tanh(\sum_j A_{ij} x_j)$), затем соберите $\nabla_x f$. Численный градиент
+# (`numerical_gradient`) здесь — только проверка: его точность около $10^{-10}$, а скрытая
+# проверка ждёт точности вычислений по формуле в float64.
 
 # %% [markdown]
 # ### Упражнение 5. `composition_gradient(A, x)`

@@ -155,6 +155,10 @@ WRONG = {
         "def composition_gradient(A, x):\n    g = np.tanh(A @ x)\n    return A.T @ (g * (1 - g))",
     ("composition_gradient", "tanh_derivative_at_x"):
         "def composition_gradient(A, x):\n    g = np.tanh(A @ x)\n    return (A.T @ g) * (1 - np.tanh(x) ** 2)",
+    # the library's numerical gradient (imported by the notebook) instead of the Jacobian
+    ("composition_gradient", "library_numerical_gradient"):
+        "def composition_gradient(A, x):\n"
+        "    return numerical_gradient(lambda v: 0.5 * np.sum(np.tanh(A @ v) ** 2), x.copy())",
     ("count_paths", "reachability"):
         "def count_paths(adj, source, target):\n"
         "    seen = {source}\n"
