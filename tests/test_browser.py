@@ -150,7 +150,11 @@ def test_temperature_explorer_responds_to_the_slider(page, lab):
     with step(page, "10: open the released notebook"):
         open_notebook(page, lab, "10_temperature/10_temperature.ipynb")
     with step(page, "10: run all cells", show=code_cell(page, "Проверка softmax_t")):
-        run_all_until(page, code_cell(page, "Проверка softmax_t"), "NotImplementedError")
+        check = code_cell(page, "Проверка softmax_t")
+        run_all_until(page, check, "NotImplementedError")
+        out = check.locator(".jp-OutputArea").inner_text().lstrip()
+        assert out.startswith("NotImplementedError: Упражнение «softmax_t» ещё не решено"), out[:300]
+        assert not any(w in out for w in COURSE_INTERNALS), out
     with step(page, "10: run the explorer cell: it starts at T = 1 exactly"):
         run_cell(page, code_cell(page, "TemperatureExplorer(softmax_t)"))
         entropy = page.locator(".bp-entropy")
@@ -228,6 +232,69 @@ def test_an_exercise_passes_with_correct_code_and_names_a_mistake(page, lab):
         run_all_until(page, check, "CheckError")
         out = check.locator(".jp-OutputArea").inner_text()
         assert "CheckError" in out and "нет множителя ½" in out, out
+        # the Russian message first, the student's line, nothing of the course's internals
+        assert out.lstrip().startswith("CheckError: squared_error(t, o): неверное значение."), out
+        assert "----> 4 checks.check_close(" in out and not any(w in out for w in COURSE_INTERNALS), out
+
+
+COURSE_INTERNALS = ("checks.py", "_fail", "bpcourse/", "skipping hidden")
+
+# Where a piece of text in the Validate dialog is drawn, and whether a user sees it there: inside
+# the window, and the topmost element at its centre is the dialog's text (not clipped by a
+# scrolling box, not covered by the dialog's footer).
+WHERE_SHOWN = """(needle) => {
+    const box = document.querySelector('#validation-message');
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {
+        const i = node.textContent.indexOf(needle);
+        if (i < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + needle.length);
+        const r = range.getBoundingClientRect();
+        const x = r.left + Math.min(r.width / 2, 20), y = r.top + r.height / 2;
+        const hit = document.elementFromPoint(x, y);
+        const scrolled = [...document.querySelectorAll('.jp-Dialog *')].some(e => e.scrollTop > 0);
+        return {top: r.top, bottom: r.bottom, inWindow: r.top >= 0 && r.bottom <= window.innerHeight,
+                visible: !!hit && box.contains(hit), scrolled};
+    }
+    return null;
+}"""
+
+
+def test_validate_shows_the_russian_message_of_a_failed_check_without_scrolling(page, lab):
+    with step(page, "validate: open 00 and write squared_error without ½"):
+        open_notebook(page, lab, "00_intro/00_intro.ipynb")
+        set_cell_source(page, code_cell(page, "def squared_error(t, o):"), NO_HALF)
+    with step(page, "validate: save the notebook"):
+        page.keyboard.press("ControlOrMeta+s")
+        saved = lab["root"] / "00_intro" / "00_intro.ipynb"
+        page.wait_for_function("!document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)')"
+                               ".classList.contains('jp-mod-dirty') && "
+                               "!document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')")
+        for _ in range(60):
+            if "return float(np.sum((t - o) ** 2))" in saved.read_text():
+                break
+            page.wait_for_timeout(500)
+        assert "return float(np.sum((t - o) ** 2))" in saved.read_text()
+    dialog = page.locator(".jp-Dialog")
+    with step(page, "validate: press Validate; the Russian message is visible without scrolling"):
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar").get_by_text("Validate").click()
+        dialog.locator("#validation-message").wait_for(timeout=240_000)
+        text = dialog.locator("#validation-message").inner_text()
+        assert "The following cell failed" in text and "Проверка squared_error" in text, text[:500]
+        assert not any(w in text for w in COURSE_INTERNALS), text
+        for needle in ("squared_error(t, o): неверное значение.", "Подсказка: нет множителя ½"):
+            where = page.evaluate(WHERE_SHOWN, needle)
+            assert where and where["inWindow"] and where["visible"] and not where["scrolled"], (needle, where)
+        # the failed check's message is the first error shown
+        errors = text.split("CheckError: ", 1)
+        assert "NotImplementedError" not in errors[0] and len(errors) == 2, text[:800]
+        # the exercises not done yet are named in Russian too
+        assert "Упражнение «numerical_derivative» ещё не решено" in text, text
+    with step(page, "validate: close the dialog"):
+        dialog.get_by_role("button", name="Ok").click()
+        dialog.wait_for(state="detached")
 
 
 INSTRUCTOR_TOOLS = ["Formgrader", "Create Assignment", "Assignment List", "Course List"]
