@@ -32,7 +32,7 @@ class NbGraderError(RuntimeError):
 
 
 def config(root: Path, *, timeout: int = 30, kernel_name: str | None = None,
-           feedback: bool = False) -> Config:
+           feedback: bool = False, ipc: str | None = None) -> Config:
     """The nbgrader configuration of the course at ``root``; ``feedback``: for
     ``generate_feedback``, which then copies no file besides the HTML (:data:`FEEDBACK_IGNORE`)."""
     root = Path(root).resolve()
@@ -47,6 +47,9 @@ def config(root: Path, *, timeout: int = 30, kernel_name: str | None = None,
     c.Execute.interrupt_on_timeout = True
     if kernel_name:
         c.Execute.kernel_name = kernel_name
+    if ipc:   # the sandboxed kernel has no network: UNIX sockets at this path prefix
+        c.KernelManager.transport = "ipc"
+        c.KernelManager.ip = ipc
     # The feedback must not show hidden tests (nbgrader #917). GenerateFeedback's own list of
     # preprocessors is not configurable; the exporter's is, and it runs first.
     c.HTMLExporter.preprocessors = ["autograde.feedback.Sanitize", "autograde.feedback.HideHiddenTests"]

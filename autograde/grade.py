@@ -32,6 +32,7 @@ import json
 import os
 import secrets
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,13 +218,23 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
     started = time.perf_counter()
     done = 0
 
+    # Each kernel gets a private folder under a root-only one, and (when the grader is root) a
+    # host uid of its own; both are removed when its submission ends, however it ends.
+    scratch_root = Path(tempfile.mkdtemp(prefix="bpcourse-grading-"))
+    places = {id(task): (scratch_root / f"k{i}",
+                         sandbox.kernel_uid(os.getpid(), i) if os.geteuid() == 0 else None)
+              for i, task in enumerate(queue)}
+
     def grade_task(task):
-        return worker.grade_one(out, task[0], secret, timeout=opts.timeout, unsafe=opts.unsafe)
+        scratch, uid = places[id(task)]
+        return worker.grade_one(out, task[0], secret, timeout=opts.timeout, unsafe=opts.unsafe,
+                                scratch=None if opts.unsafe else scratch, uid=uid)
 
     def finished(task, result, seconds):
         nonlocal done
         done += 1
         f, digest = task
+        sandbox.remove_scratch(*places[id(task)])   # a killed worker could not
         if result.get("timeout"):
             result = _timed_out(out, f, opts)
         elif "error" in result:
@@ -237,8 +248,13 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
         log(f"[{done}/{len(queue)}] {f.student}/{f.assignment}: {report.score_of(out, f.student, f.assignment)} "
             f"{result['status']}{' (' + message + ')' if message else ''} in {seconds:.1f} s")
 
-    pool.run(queue, grade_task, jobs=opts.jobs, limit=opts.submission_timeout, on_done=finished,
-             log_path=lambda task: str(logs / f"{task[0].student}__{task[0].assignment}.log"))
+    try:
+        pool.run(queue, grade_task, jobs=opts.jobs, limit=opts.submission_timeout, on_done=finished,
+                 log_path=lambda task: str(logs / f"{task[0].student}__{task[0].assignment}.log"))
+    finally:
+        for scratch, uid in places.values():
+            sandbox.remove_scratch(scratch, uid)
+        shutil.rmtree(scratch_root, ignore_errors=True)
     if queue:
         log(f"graded {len(queue)} submission(s) in {time.perf_counter() - started:.1f} s")
 

@@ -42,32 +42,77 @@ def _package_dirs(name: str) -> list[str]:
     return [str(Path(p).resolve()) for p in (spec.submodule_search_locations or [])] if spec else []
 
 
-def bwrap_argv(workdir: str, connection_file: str) -> list[str]:
-    """The full ``bwrap`` command that runs ipykernel for ``connection_file`` in ``workdir``."""
+UID_BASE = 1_000_000_000      # kernels run as UID_BASE + n on the host: no account, no files
+MAX_PROCESSES = 128           # RLIMIT_NPROC of a kernel's uid (threads count too)
+TMP_MB = 256                  # the sandbox's /tmp (a tmpfs)
+SCRATCH_ENV = "BPCOURSE_SCRATCH"    # set by the worker: the kernel's private folder
+UID_ENV = "BPCOURSE_KERNEL_UID"     # set by the worker: the host uid the kernel runs as
+
+
+def kernel_uid(run: int, index: int) -> int:
+    """A host uid of its own for one submission's kernel (one grading run, one task)."""
+    return UID_BASE + (run % 1_000_000) * 1000 + index % 1000
+
+
+def bwrap_argv(workdir: str, connection_file: str, *, scratch: str | None = None,
+               uid: int | None = None, connection_source: str | None = None) -> list[str]:
+    """The full ``bwrap`` command that runs ipykernel for ``connection_file`` in ``workdir``.
+
+    ``scratch`` (a folder made by the worker, see :func:`prepare_scratch`): its ``work`` is
+    what the kernel sees at ``workdir`` (the real ``workdir`` is never writable by the kernel,
+    so trusted code never meets a link the kernel made there), its ``ipc`` holds the kernel's
+    sockets. ``uid``: run bwrap as root (the grader) and the kernel as this unprivileged host
+    uid (no user namespace: files it creates belong to ``uid``, ``/etc/shadow`` is unreadable,
+    RLIMIT_NPROC counts its processes); without it, bwrap runs in a user namespace as the
+    (unprivileged) caller. Either way: no network at all (its own network namespace; the
+    kernel talks to its client over UNIX sockets), every mount ``nosuid``.
+    """
     workdir = str(Path(workdir).resolve())
-    args = ["bwrap", "--unshare-all", "--share-net", "--die-with-parent", "--new-session",
-            "--uid", "65534", "--gid", "65534", "--hostname", "sandbox",
-            "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev",
-            "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
+    if uid is None:
+        args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+    made: set[str] = {"/tmp", "/proc", "/dev"}
+
+    def parents(dest: str) -> None:   # mount points' parents readable by the kernel's uid
+        for anc in reversed(Path(dest).parents):
+            if str(anc) != "/" and str(anc) not in made:
+                made.add(str(anc))
+                args.extend(["--perms", "0755", "--dir", str(anc)])
+
+    def mount(flag: str, src: str, dest: str) -> None:
+        parents(dest)
+        made.add(dest)
+        args.extend([flag, src, dest])
+
+    args += ["--perms", "01777", "--size", str(TMP_MB << 20), "--tmpfs", "/tmp",
+             "--proc", "/proc", "--dev", "/dev"]
+    mount("--ro-bind", "/usr", "/usr")
+    mount("--ro-bind", "/etc", "/etc")
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64"):
         if os.path.islink(top):
             args += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
-            args += ["--ro-bind", top, top]
+            mount("--ro-bind", top, top)
     pythons = {sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"],
                str(Path(sys.executable).resolve().parent.parent)}
     for p in sorted(pythons):
         if not p.startswith("/usr/"):
-            args += ["--ro-bind", p, p]
-    args += ["--ro-bind", str(BPCOURSE_DIR), str(BPCOURSE_DIR)]
+            mount("--ro-bind", p, p)
+    mount("--ro-bind", str(BPCOURSE_DIR), str(BPCOURSE_DIR))
     for name in HIDDEN_PACKAGES:   # installed (non-editable) copies of instructor code
         for d in _package_dirs(name):
             if any(d.startswith(p + "/") for p in pythons):
                 args += ["--tmpfs", d]
-    args += ["--ro-bind", connection_file, connection_file,
-             "--bind", workdir, workdir, "--chdir", workdir,
-             # the root is bwrap's own tmpfs, with the mount points in it: make it read-only too
-             "--remount-ro", "/", "--clearenv"]
+    mount("--ro-bind", connection_source or connection_file, connection_file)
+    if scratch:
+        mount("--bind", str(Path(scratch) / "work"), workdir)
+        ipc = str(Path(scratch) / "ipc")
+        mount("--bind", ipc, ipc)
+    else:
+        mount("--bind", workdir, workdir)
+    # the root is bwrap's own tmpfs, with the mount points in it: make it read-only too
+    args += ["--chdir", workdir, "--remount-ro", "/", "--clearenv"]
     env = {"HOME": "/tmp", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
            # only bpcourse/ is mounted from the repository, so this adds nothing else
            "PYTHONPATH": str(BPCOURSE_DIR.parent),
@@ -76,9 +121,56 @@ def bwrap_argv(workdir: str, connection_file: str) -> list[str]:
            "NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION", "autograde")}
     for key, value in env.items():
         args += ["--setenv", key, value]
+    args.append("--")
+    if uid is not None:   # bwrap (root, for the mounts) hands over to the kernel's own uid
+        args += ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
     # No JPY_PARENT_PID: in a new PID namespace the parent poller would see ppid 1 and exit.
     return args + [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file,
                    "--HistoryManager.hist_file=:memory:"]
+
+
+def prepare_scratch(scratch: Path, uid: int | None, files: list[Path] = ()) -> Path:
+    """The kernel's private folder: ``work`` (its working folder, holding copies of ``files``)
+    and ``ipc`` (its sockets), owned by ``uid``; ``scratch`` itself root's, mode 0711."""
+    scratch = Path(scratch)
+    scratch.mkdir(mode=0o711, parents=True)
+    for sub in ("work", "ipc"):
+        (scratch / sub).mkdir(mode=0o700)
+    for f in files:
+        target = scratch / "work" / Path(f).name
+        shutil.copyfile(f, target, follow_symlinks=False)
+        os.chmod(target, 0o400)
+    if uid is not None:
+        for p in (scratch / "work", scratch / "ipc", *(scratch / "work").iterdir()):
+            os.chown(p, uid, uid)
+    return scratch
+
+
+def kill_uid(uid: int) -> int:
+    """SIGKILL every process whose real uid is ``uid`` (a kernel's leftovers); how many."""
+    import signal
+
+    killed = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as f:
+                line = next(ln for ln in f if ln.startswith("Uid:"))
+            if int(line.split()[1]) == uid:
+                os.kill(int(entry), signal.SIGKILL)
+                killed += 1
+        except (OSError, StopIteration, ValueError):
+            continue
+    return killed
+
+
+def remove_scratch(scratch: Path, uid: int | None) -> None:
+    """Everything the kernel left: its processes, then its folder (links are not followed)."""
+    if uid is not None:
+        kill_uid(uid)
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 def set_limits(memory_mb: int, cpu_seconds: int) -> None:
@@ -88,6 +180,9 @@ def set_limits(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_MB << 20, MAX_FILE_MB << 20))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # counted per real uid, so per submission once the kernel runs as its own uid (root,
+    # bwrap itself, is exempt)
+    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
 
 
 def install_kernelspec(jupyter_dir: Path, *, memory_mb: int = DEFAULT_MEMORY_MB,
@@ -108,28 +203,59 @@ def install_kernelspec(jupyter_dir: Path, *, memory_mb: int = DEFAULT_MEMORY_MB,
 
 
 def probe(timeout: float = 60) -> tuple[bool, str]:
-    """Can the sandbox start here? Runs numpy and bpcourse inside it; (ok, explanation)."""
+    """Can the sandbox start here, with every protection? Runs numpy and bpcourse inside it
+    and tries what a hostile kernel would; (ok, one line per protection)."""
     if shutil.which("bwrap") is None:
         return False, "bubblewrap (bwrap) is not installed: apt-get install bubblewrap"
+    import socket
     import tempfile
 
+    uid = kernel_uid(os.getpid(), 999) if os.geteuid() == 0 else None
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
     with tempfile.TemporaryDirectory(prefix="bpcourse-probe-") as tmp:
+        scratch = prepare_scratch(Path(tmp) / "scratch", uid)
         conn = Path(tmp) / "conn.json"
         conn.write_text("{}")
-        argv = bwrap_argv(tmp, str(conn))
+        os.chmod(conn, 0o644)
+        argv = bwrap_argv(tmp, str(conn), scratch=str(scratch), uid=uid)
         python_at = argv.index(sys.executable)
-        code = ("import numpy, bpcourse, os; "
+        code = ("import numpy, bpcourse, os, socket, resource; "
                 "assert not os.path.exists(%r), 'repo visible'; "
                 "import importlib.util as u; assert u.find_spec('solutions') is None, 'solutions importable'; "
-                "print('sandbox ok')" % str(BPCOURSE_DIR.parent / "solutions"))
+                "print('uid', os.getuid()); open('probe', 'w').write('x')\n"
+                "try: open('/etc/shadow').read(1); print('shadow READABLE')\n"
+                "except OSError: print('shadow denied')\n"
+                "s = socket.socket(); s.settimeout(3)\n"
+                "try: s.connect(('127.0.0.1', %d)); print('network OPEN')\n"
+                "except OSError: print('network none')\n"
+                "print('nproc', resource.getrlimit(resource.RLIMIT_NPROC)[0]); print('sandbox ok')"
+                % (str(BPCOURSE_DIR.parent / "solutions"), port))
         try:
             out = subprocess.run(argv[:python_at] + [sys.executable, "-c", code], capture_output=True,
-                                 text=True, timeout=timeout)
+                                 text=True, timeout=timeout, preexec_fn=lambda: set_limits(DEFAULT_MEMORY_MB, 60))
         except (OSError, subprocess.TimeoutExpired) as e:
             return False, f"bwrap could not run: {e}"
+        finally:
+            listener.close()
+        created = scratch / "work" / "probe"
+        owner = created.stat().st_uid if created.exists() else None
+        remove_scratch(scratch, uid)
     if out.returncode != 0 or "sandbox ok" not in out.stdout:
         return False, f"bwrap failed (exit {out.returncode}): {(out.stderr or out.stdout).strip()[-500:]}"
-    return True, "bubblewrap sandbox works (read-only view, reference hidden)"
+    text = out.stdout
+    checks = {
+        "reference hidden, read-only view": True,
+        f"kernel runs as an unprivileged host uid ({'uid %s' % owner})":
+            owner is not None and owner != 0 and "shadow denied" in text,
+        "no network (own network namespace)": "network none" in text,
+        f"per-submission process limit ({MAX_PROCESSES}, RLIMIT_NPROC of the kernel's own uid)":
+            uid is not None and f"nproc {MAX_PROCESSES}" in text,
+    }
+    lines = [f"{'yes' if ok else 'NO '} {what}" for what, ok in checks.items()]
+    return all(checks.values()), "bubblewrap sandbox: " + "; ".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -138,8 +264,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cpu-seconds", type=int, default=DEFAULT_CPU_SECONDS)
     parser.add_argument("connection_file")
     args = parser.parse_args(argv)
-    command = bwrap_argv(os.getcwd(), str(Path(args.connection_file).resolve()))
+    connection_file = str(Path(args.connection_file).resolve())
+    scratch = os.environ.get(SCRATCH_ENV) or None
+    uid = int(os.environ[UID_ENV]) if os.environ.get(UID_ENV) and os.geteuid() == 0 else None
+    if scratch and uid is not None:
+        # the kernel must read its connection file (the key): a copy only its uid can read
+        copy = Path(scratch) / "connection.json"
+        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
+        with os.fdopen(fd, "wb") as f:
+            f.write(Path(connection_file).read_bytes())
+        os.chown(copy, 0, uid)
+        command = bwrap_argv(os.getcwd(), connection_file, scratch=scratch, uid=uid,
+                             connection_source=str(copy))
+    else:
+        command = bwrap_argv(os.getcwd(), connection_file, scratch=scratch)
     set_limits(args.memory_mb, args.cpu_seconds)
+    # The kernel must not hold a writable descriptor of its worker's log (inherited stdout and
+    # stderr): what it has to say reaches its client as messages.
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
     # bwrap itself becomes PID 1 of the sandbox, and /proc/1/environ is readable inside:
     # start it with an empty environment so that nothing (a course secret) can leak that way.
     os.execve(shutil.which("bwrap") or "/usr/bin/bwrap", command, {"PATH": "/usr/bin:/bin"})

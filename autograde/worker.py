@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -19,16 +21,22 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from autograde import course, hidden
 from autograde.intake import Found
+from autograde import sandbox
 from autograde.sandbox import KERNEL_NAME
-from autograde.verify import read_outputs, verify
+from autograde.verify import MAX_OUTPUT_FILE, OUTPUT_DIR, read_outputs, verify
 from bpcourse.cases import CASES_FILE
 
 
-def autograde(out: Path, found: Found, *, timeout: int, unsafe: bool) -> dict:
-    """nbgrader's autograde of one submission; the kernel is the sandbox unless ``unsafe``."""
+def autograde(out: Path, found: Found, *, timeout: int, unsafe: bool, scratch: Path | None = None) -> dict:
+    """nbgrader's autograde of one submission; the kernel is the sandbox unless ``unsafe``.
+
+    With ``scratch`` (:func:`autograde.sandbox.prepare_scratch`), the kernel works in
+    ``scratch/work`` (it sees it at the autograded folder's path, which it cannot write) and
+    talks to its client over UNIX sockets in ``scratch/ipc``."""
     if not unsafe:  # where autograde.grade installed the sandbox kernelspec for this course
         os.environ["JUPYTER_PATH"] = str(Path(out) / ".bpcourse" / "jupyter")
-    nb_api = course.api(out, timeout=timeout, kernel_name=None if unsafe else KERNEL_NAME)
+    nb_api = course.api(out, timeout=timeout, kernel_name=None if unsafe else KERNEL_NAME,
+                        ipc=str(scratch / "ipc" / "kernel") if scratch else None)
     result = nb_api.autograde(found.assignment, found.student, force=True, create=True)
     print(result.get("log", ""), result.get("error", ""), sep="\n", flush=True)  # into the task's log
     return result
@@ -88,8 +96,42 @@ def submitted_notebook(out: Path, found: Found) -> Path:
     return out / "submitted" / found.student / found.assignment / f"{found.assignment}.ipynb"
 
 
-def apply_verdicts(out: Path, found: Found, secret: str) -> None:
-    """Trusted verdicts into the gradebook, and each one as the grader's comment."""
+def take_outputs(kernel_dir: Path, dest: Path) -> Path:
+    """Copy the kernel's recorded outputs (``kernel_dir/.bpcourse_out/*.json``) into ``dest``,
+    never following a link the kernel made: regular files only, opened with ``O_NOFOLLOW`` and
+    ``O_NONBLOCK`` (a FIFO cannot hang the worker), at most ``MAX_OUTPUT_FILE`` bytes read of
+    each. Returns ``dest`` (the folder :func:`autograde.verify.read_outputs` reads)."""
+    target = Path(dest) / OUTPUT_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        dfd = os.open(Path(kernel_dir) / OUTPUT_DIR, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return Path(dest)
+    try:
+        for name in os.listdir(dfd)[:1000]:
+            if not name.endswith(".json") or "/" in name:
+                continue
+            try:
+                fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dfd)
+            except OSError:
+                continue
+            try:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_OUTPUT_FILE:
+                    continue
+                data = os.read(fd, MAX_OUTPUT_FILE + 1)
+            finally:
+                os.close(fd)
+            if len(data) <= MAX_OUTPUT_FILE:
+                (target / name).write_bytes(data)
+    finally:
+        os.close(dfd)
+    return Path(dest)
+
+
+def apply_verdicts(out: Path, found: Found, secret: str, outputs: Path | None = None) -> None:
+    """Trusted verdicts into the gradebook, and each one as the grader's comment; the recorded
+    outputs are read from ``outputs`` (a copy made by :func:`take_outputs`)."""
     cases = hidden.make_cases(submission_secret(secret, submitted_notebook(out, found)),
                               found.student, found.assignment)
     workdir = out / "autograded" / found.student / found.assignment
@@ -102,7 +144,7 @@ def apply_verdicts(out: Path, found: Found, secret: str) -> None:
         grades = {g.name: g for g in sn.grades}
         comments = {c.name: c for c in sn.comments}
         for ex in hidden.exercises(found.assignment):
-            v = verify(ex, cases[ex.name], read_outputs(str(workdir), ex.name))
+            v = verify(ex, cases[ex.name], read_outputs(str(outputs or workdir), ex.name))
             g = grades.get(ex.grade_id)
             if g is None:
                 continue
@@ -168,14 +210,37 @@ def incidents(out: Path, found: Found) -> str:
     return "; ".join(dict.fromkeys(notes))
 
 
-def grade_one(out: Path, found: Found, secret: str, *, timeout: int, unsafe: bool) -> dict:
-    """Autograde, verdicts and feedback for one staged submission: ``{"status", "message"}``."""
-    result = autograde(out, found, timeout=timeout, unsafe=unsafe)
+def grade_one(out: Path, found: Found, secret: str, *, timeout: int, unsafe: bool,
+              scratch: Path | None = None, uid: int | None = None) -> dict:
+    """Autograde, verdicts and feedback for one staged submission: ``{"status", "message"}``.
+
+    ``scratch`` (a path that does not exist yet): the kernel's private folder, removed with
+    everything in it (and every process of ``uid``) when this returns, however it returns;
+    the parent removes it too if this process is killed."""
+    if unsafe or scratch is None:
+        return _grade(out, found, secret, timeout=timeout, unsafe=unsafe, scratch=None)
+    cases = out / "submitted" / found.student / found.assignment / CASES_FILE
+    sandbox.prepare_scratch(scratch, uid, [cases] if cases.is_file() else [])
+    os.environ[sandbox.SCRATCH_ENV] = str(scratch)
+    if uid is not None:
+        os.environ[sandbox.UID_ENV] = str(uid)
+    try:
+        return _grade(out, found, secret, timeout=timeout, unsafe=unsafe, scratch=scratch)
+    finally:
+        sandbox.remove_scratch(scratch, uid)
+
+
+def _grade(out: Path, found: Found, secret: str, *, timeout: int, unsafe: bool, scratch: Path | None) -> dict:
+    result = autograde(out, found, timeout=timeout, unsafe=unsafe, scratch=scratch)
     if not result.get("success"):
         status, message = failure(result)
         zero_submission(out, found, message)
         return {"status": status, "message": message}
-    apply_verdicts(out, found, secret)
+    with tempfile.TemporaryDirectory(prefix="bpcourse-outputs-") as trusted:
+        if scratch is not None:
+            apply_verdicts(out, found, secret, take_outputs(scratch / "work", Path(trusted)))
+        else:
+            apply_verdicts(out, found, secret)
     remove_hidden_inputs(out, found)
     course.check(course.api(out, feedback=True).generate_feedback(found.assignment, found.student, force=True),
                  f"generate_feedback {found.student}/{found.assignment}")

@@ -280,7 +280,9 @@ def test_student_code_cannot_read_the_reference_gradebook_or_others(hostile, rep
     assert not (repo / "x").exists()
     secret = (hostile["out"] / ".bpcourse" / "secret").read_text().strip()
     assert secret not in text
-    assert "PATH=/usr/bin:/bin\\x00'" in text  # PID 1's environment is empty but PATH
+    # PID 1's environment is empty but PATH, or (the grader is root, the kernel its own uid)
+    # unreadable altogether
+    assert "PATH=/usr/bin:/bin\\x00'" in text or "DENIED /proc/1/environ" in text
     assert score(hostile["rows"], "snoop") == (6.0, 6.0)
 
 

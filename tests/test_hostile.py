@@ -7,6 +7,12 @@ browser, the trusted code that reads the kernel's folder, the host's users and n
 from __future__ import annotations
 
 import csv
+import json
+import os
+import socket
+import stat
+import threading
+import time
 from html.parser import HTMLParser
 import re
 import subprocess
@@ -16,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from classes import cell, insert_code, put, sample
+from classes import insert_code, put, sample
 from conftest import tree_digest
 
 pytestmark = pytest.mark.e2e
@@ -89,12 +95,82 @@ def score(rows, student):
     return float(rows[student]["score"]), float(rows[student]["max_score"])
 
 
-def hostile_class(root: Path) -> Path:
+# Replaces its own notebook and plants links to what trusted code must never touch: run after
+# the kernel, nbgrader would write the executed notebook through them, chmod their targets and
+# copy them into the student's feedback.
+LINKS = r'''
+import os
+course = {course!r}
+targets = {{"00_intro.ipynb": course + "/gradebook.db",
+            "secret.html": course + "/.bpcourse/secret",
+            "kernel.json": course + "/.bpcourse/jupyter/kernels/bpcourse-sandbox/kernel.json",
+            "classmate.ipynb": course + "/submitted/honest/00_intro/00_intro.ipynb",
+            "classmate_graded.ipynb": course + "/autograded/honest/00_intro/00_intro.ipynb",
+            "00_intro.html": course + "/feedback/honest/00_intro/00_intro.html"}}
+for name, target in targets.items():
+    try:
+        os.remove(name)
+    except OSError:
+        pass
+    os.symlink(target, name)
+os.makedirs(".bpcourse_out", exist_ok=True)
+for name in os.listdir(".bpcourse_out"):
+    os.remove(".bpcourse_out/" + name)
+os.mkfifo(".bpcourse_out/squared_error.json")
+os.symlink("/dev/zero", ".bpcourse_out/worst_entry.json")
+print("LINKS", sorted(os.listdir(".")))
+'''
+
+# Tries to become or reach more than its own submission: the host's root, the host's network,
+# a classmate's kernel, unlimited processes.
+ESCAPE = r'''
+import os, socket, glob, stat, time
+print("UID", os.getuid(), "EUID", os.geteuid())
+try:
+    open("/etc/shadow").read(10)
+    print("SHADOW READ")
+except OSError as e:
+    print("SHADOW DENIED", type(e).__name__)
+for path in ("setuid_here", "/tmp/setuid_tmp"):
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\nid\n")
+    os.chmod(path, 0o4755)
+    st = os.stat(path)
+    print("CREATED", path, "owner", st.st_uid, "setuid", bool(st.st_mode & stat.S_ISUID))
+s = socket.socket()
+s.settimeout(3)
+try:
+    s.connect(("127.0.0.1", {port}))
+    print("NET CONNECTED")
+except OSError as e:
+    print("NET DENIED", type(e).__name__)
+print("OTHERS", sorted(glob.glob("/tmp/bpcourse-grading-*/*")))
+forked = 0
+for i in range(1000):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        time.sleep(60)
+        os._exit(0)
+    forked += 1
+print("FORKED", forked)
+'''
+
+
+def hostile_class(root: Path, course: Path, port: int) -> Path:
     put(root, "honest", sample("solved"))
     nb = sample("solved")
     nb.cells.insert(1, nbformat.v4.new_markdown_cell(XSS_MARKDOWN))
     insert_code(nb, 3, XSS_CODE)
     put(root, "xss", nb)
+    nb = sample("solved")
+    insert_code(nb, len(nb.cells), LINKS.format(course=str(course)))
+    put(root, "links", nb)
+    nb = sample("solved")
+    insert_code(nb, 3, ESCAPE.format(port=port))
+    put(root, "escape", nb)
     return root
 
 
@@ -102,11 +178,35 @@ def hostile_class(root: Path) -> Path:
 def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile10")
     out = base / "course"
-    submissions = hostile_class(base / "class")
+    listener = socket.socket()                     # a service on the host's loopback
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    accepted = []
+
+    def accept():
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept())
+            except OSError:
+                pass
+
+    stop = threading.Event()
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    submissions = hostile_class(base / "class", out, listener.getsockname()[1])
     before = tree_digest(submissions)
     run = bpcourse("grade", submissions, "--out", out, "--jobs", "2", *FAST)
+    stop.set()
+    thread.join()
+    listener.close()
     return {"out": out, "class": submissions, "before": before, "log": run.stdout + run.stderr,
-            "rows": read_csv(out / "grades.csv")}
+            "rows": read_csv(out / "grades.csv"), "accepted": accepted}
+
+
+def outputs_text(graded, student) -> str:
+    nb = nbformat.read(graded["out"] / "autograded" / student / A / f"{A}.ipynb", as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
 
 
 def active_html(text: str) -> list[str]:
@@ -136,3 +236,82 @@ def test_student_html_is_inert_in_the_autograded_notebook_and_the_feedback(grade
     assert "text/html" in kinds and not kinds & {"application/javascript", "image/svg+xml", "text/markdown"}
     assert score(graded["rows"], "xss") == (6.0, 6.0)
     assert score(graded["rows"], "honest") == (6.0, 6.0)
+
+
+def test_trusted_code_never_follows_the_kernels_links(graded):
+    """The kernel replaced its notebook by a link to the gradebook and planted links to the
+    course secret, the sandbox kernelspec and a classmate's files: nothing outside its own
+    folder changed, the classmate keeps full marks, and no target reached its feedback."""
+    out = graded["out"]
+    assert "LINKS" in outputs_text(graded, "links")           # the attack ran
+    rows = graded["rows"]
+    assert score(rows, "honest") == (6.0, 6.0) and rows["honest"]["status"] == "ok"
+    assert rows["links"]["status"] == "ok"
+    secret = out / ".bpcourse" / "secret"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    spec = json.loads((out / ".bpcourse" / "jupyter" / "kernels" / "bpcourse-sandbox" / "kernel.json").read_text())
+    assert spec["argv"][1:3] == ["-m", "autograde.sandbox"]
+    honest_in = (graded["class"] / "honest" / A / f"{A}.ipynb").read_bytes()
+    assert (out / "submitted" / "honest" / A / f"{A}.ipynb").read_bytes() == honest_in
+    assert "Скрытая проверка пройдена" in (out / "feedback" / "honest" / A / f"{A}.html").read_text()
+    nbformat.read(out / "autograded" / "honest" / A / f"{A}.ipynb", as_version=4)
+    graded_dir = out / "autograded" / "links" / A
+    assert not [p for p in graded_dir.rglob("*") if p.is_symlink()]
+    assert sorted(p.name for p in graded_dir.iterdir()) == [f"{A}.ipynb"]
+    nbformat.read(graded_dir / f"{A}.ipynb", as_version=4)      # a notebook, not the gradebook
+    feedback = [p for p in (out / "feedback" / "links").rglob("*") if p.is_file()]
+    assert [p.name for p in feedback] == [f"{A}.html"]
+    assert secret.read_text().strip() not in feedback[0].read_text()
+    assert tree_digest(graded["class"]) == graded["before"]
+    for student in ("honest", "links", "xss", "escape"):   # the gradebook still works
+        assert rows[student]["max_score"] == "6.0"
+
+
+def test_kernel_is_unprivileged_and_leaves_nothing(graded):
+    text = outputs_text(graded, "escape")
+    uid = int(re.search(r"UID (\d+)", text).group(1))
+    assert uid != 0 and f"EUID {uid}" in text
+    assert "SHADOW DENIED" in text and "SHADOW READ" not in text
+    if os.geteuid() == 0:   # the grader is root: the kernel is a host uid of its own, not root
+        owners = {int(o) for o in re.findall(r"owner (\d+)", text)}
+        assert owners == {uid} and uid >= 1_000_000_000, text
+        for _ in range(50):   # killed processes may take a moment to be reaped
+            if not any(int(line.split()[1]) == uid for line in _proc_uids()):
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the kernel's processes outlived its submission")
+    own = re.search(r"OTHERS \['(/tmp/bpcourse-grading-[^/']+)/k\d+'\]", text).group(1)
+    assert not os.path.exists(own)                        # its files are gone, setuid ones too
+    graded_dir = graded["out"] / "autograded" / "escape" / A
+    for p in graded_dir.rglob("*"):
+        st = p.lstat()
+        assert not st.st_mode & (stat.S_ISUID | stat.S_ISGID), p
+        assert p.name != "setuid_here"
+    assert score(graded["rows"], "escape") == (6.0, 6.0)
+
+
+def _proc_uids():
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/status") as f:
+                    yield next(ln for ln in f if ln.startswith("Uid:"))
+            except (OSError, StopIteration):
+                pass
+
+
+def test_kernel_has_no_network_and_sees_no_other_kernel(graded):
+    text = outputs_text(graded, "escape")
+    assert "NET DENIED" in text and "NET CONNECTED" not in text
+    assert graded["accepted"] == []
+    others = re.search(r"OTHERS (\[.*?\])", text)
+    assert others.group(1) == "[]" or others.group(1).count("/k") <= 1, others.group(1)
+
+
+def test_processes_are_capped_per_submission(graded):
+    from autograde.sandbox import MAX_PROCESSES
+
+    forked = int(re.search(r"FORKED (\d+)", outputs_text(graded, "escape")).group(1))
+    assert forked < MAX_PROCESSES, forked
+
