@@ -172,11 +172,14 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
         dest = out / ".bpcourse" / "incoming" / digest
         if dest.exists():
             shutil.rmtree(dest)
+        problems: list[str] = []
         try:
-            root = extract_zip(submissions, dest)
+            root = extract_zip(submissions, dest, problems)
         except IntakeError as e:
             shutil.rmtree(dest, ignore_errors=True)
             raise GradeError(str(e)) from e
+        for problem in problems:
+            log(f"  {problem}")
     else:
         root = submissions
     found = scan(root, known, assignments)

@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")   # always re.fullmatch: "$" accepts "\n"
+MAX_NAME_BYTES = 255             # one path component
 MAX_ZIP_FILES = 20_000
 MAX_ZIP_BYTES = 1 << 30          # uncompressed, in all
 MAX_NOTEBOOK_BYTES = 50 << 20    # one notebook
@@ -23,6 +24,26 @@ MAX_NOTEBOOK_BYTES = 50 << 20    # one notebook
 
 class IntakeError(ValueError):
     """The class as a whole cannot be read (missing path, bad zip, unsafe zip)."""
+
+
+def shown(name: str) -> str:
+    """An untrusted name as it may be printed (terminal, CSV, log): control characters,
+    escapes, invisible characters and backslashes written as Python escapes."""
+    out = []
+    for ch in name:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])
+    return "".join(out)
+
+
+def valid_student_id(name: str) -> bool:
+    """Letters, digits, ``_ . -``, at most 64, starting with a letter or digit: the whole name
+    (nbgrader would otherwise strip or normalise what it stores)."""
+    return STUDENT_ID.fullmatch(name) is not None
 
 
 @dataclass(frozen=True)
@@ -40,8 +61,13 @@ class Found:
         return self.folder / f"{self.assignment}.ipynb"
 
 
-def extract_zip(path: Path, dest: Path) -> Path:
-    """Extract ``path`` into ``dest`` safely and return the class root inside it."""
+def extract_zip(path: Path, dest: Path, problems: list[str] | None = None) -> Path:
+    """Extract ``path`` into ``dest`` safely and return the class root inside it.
+
+    An entry that cannot be extracted on its own — a name longer than a file system allows, a
+    file where another entry needs a folder (``x`` and ``x/y``), a duplicate — is skipped with a
+    one-line reason appended to ``problems``; the rest is extracted."""
+    problems = [] if problems is None else problems
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
@@ -59,17 +85,38 @@ def extract_zip(path: Path, dest: Path) -> Path:
             if stat.S_ISLNK(info.external_attr >> 16):
                 raise IntakeError(f"{path}: the zip contains a symbolic link: {info.filename!r}")
         dest.mkdir(parents=True, exist_ok=True)
+        entries = [(i, PurePosixPath(i.filename).parts) for i in infos]
+        names = {parts for i, parts in entries if not i.is_dir()}
+        prefixes = ({parts[:k] for _, parts in entries for k in range(1, len(parts))}
+                    | {parts for i, parts in entries if i.is_dir()})
+        written: set[tuple] = set()
         for info in infos:
-            target = dest.joinpath(*PurePosixPath(info.filename).parts)
+            parts = PurePosixPath(info.filename).parts
+            if not parts:
+                continue
+            if any(len(p.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for p in parts):
+                problems.append(f"zip entry {shown(info.filename[:80])}…: a name longer than "
+                                f"{MAX_NAME_BYTES} bytes, skipped")
+                continue
+            if not info.is_dir() and (parts in prefixes or parts in written):
+                problems.append(f"zip entry {shown(info.filename)}: "
+                                + ("a file and a folder of the same name" if parts in prefixes
+                                   else "a duplicate") + ", skipped")
+                continue
+            if any(parts[:k] in names for k in range(1, len(parts))) or (info.is_dir() and parts in names):
+                problems.append(f"zip entry {shown(info.filename)}: inside a name that is also a file, skipped")
+                continue
+            target = dest.joinpath(*parts)
             if info.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
-                with zf.open(info) as src, open(target, "wb") as out:
+                with zf.open(info) as src, open(target, "xb") as out:
                     shutil.copyfileobj(src, out)
+                written.add(parts)
             except (zipfile.BadZipFile, OSError, EOFError) as e:
-                raise IntakeError(f"{path}: entry {info.filename!r} is damaged ({e})") from e
+                raise IntakeError(f"{path}: entry {shown(info.filename)} is damaged ({e})") from e
     return _class_root(dest)
 
 
@@ -98,17 +145,24 @@ def scan(root: Path, known: list[str], selected: list[str] | None = None) -> lis
     found = []
     for student_dir in sorted(p for p in root.iterdir() if p.is_dir() and not _skipped(p)):
         student = student_dir.name
+        if student_dir.is_symlink():
+            found.append(Found(shown(student), "-", student_dir, "symlink",
+                               "the student folder is a symbolic link; not followed"))
+            continue
         for folder in sorted(p for p in student_dir.iterdir() if p.is_dir() and not _skipped(p)):
             a = folder.name
             if selected and a not in selected:
                 continue
-            if not STUDENT_ID.match(student):
-                found.append(Found(student, a, folder, "bad_student_id",
-                                   f"student folder name {student!r} is not a valid id "
+            if not valid_student_id(student):
+                found.append(Found(shown(student), shown(a), folder, "bad_student_id",
+                                   f"student folder name '{shown(student)}' is not a valid id "
                                    "(letters, digits, _ . -; at most 64)"))
             elif a not in known:
-                found.append(Found(student, a, folder, "unknown_assignment",
-                                   f"no assignment {a!r} in this course (known: {', '.join(known)})"))
+                found.append(Found(student, shown(a), folder, "unknown_assignment",
+                                   f"no assignment '{shown(a)}' in this course (known: {', '.join(known)})"))
+            elif folder.is_symlink():
+                found.append(Found(student, a, folder, "symlink",
+                                   "the assignment folder is a symbolic link; not followed"))
             else:
                 found.append(_check_notebook(Found(student, a, folder)))
     return found
@@ -116,8 +170,11 @@ def scan(root: Path, known: list[str], selected: list[str] | None = None) -> lis
 
 def _check_notebook(f: Found) -> Found:
     nb = f.notebook
+    if nb.is_symlink():
+        return Found(f.student, f.assignment, f.folder, "symlink",
+                     f"{nb.name} is a symbolic link; not followed (submit the notebook itself)")
     if not nb.is_file():
-        others = ", ".join(p.name for p in f.folder.glob("*.ipynb")) or "none"
+        others = ", ".join(shown(p.name) for p in f.folder.glob("*.ipynb")) or "none"
         return Found(f.student, f.assignment, f.folder, "missing_notebook",
                      f"{f.assignment}.ipynb not found (notebooks present: {others})")
     if nb.stat().st_size > MAX_NOTEBOOK_BYTES:

@@ -171,6 +171,11 @@ def hostile_class(root: Path, course: Path, port: int) -> Path:
     nb = sample("solved")
     insert_code(nb, 3, ESCAPE.format(port=port))
     put(root, "escape", nb)
+    # nbgrader would store "honest\n" as "honest": a blank notebook must not regrade the honest one
+    put(root, "honest\n", sample("blank"))
+    put(root, "\x1b[2J\x1b[31mred", sample("solved"))
+    (root / "linked" / A).mkdir(parents=True)
+    (root / "linked" / A / f"{A}.ipynb").symlink_to("/etc/passwd")
     return root
 
 
@@ -315,3 +320,14 @@ def test_processes_are_capped_per_submission(graded):
     forked = int(re.search(r"FORKED (\d+)", outputs_text(graded, "escape")).group(1))
     assert forked < MAX_PROCESSES, forked
 
+
+def test_forged_and_escaping_names_are_rejected_and_printed_escaped(graded):
+    rows = graded["rows"]
+    assert score(rows, "honest") == (6.0, 6.0)
+    assert rows["honest\\n"]["status"] == "bad_student_id"
+    assert rows["\\x1b[2J\\x1b[31mred"]["status"] == "bad_student_id"
+    assert rows["linked"]["status"] == "symlink" and "symbolic link" in rows["linked"]["message"]
+    csv_text = (graded["out"] / "grades.csv").read_text(encoding="utf-8")
+    for text in (csv_text, graded["log"]):
+        assert "\x1b" not in text and "root:x:" not in text
+    assert "honest\n," not in csv_text

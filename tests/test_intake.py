@@ -97,3 +97,51 @@ def test_zip_bomb_is_refused_before_extraction(tmp_path, monkeypatch):
     with pytest.raises(IntakeError, match="zip bomb"):
         extract_zip(z, tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("name", ["erin\n", "erin ", " erin", "erin\x1b[2J", "er\u200bin", "-erin", "e" * 65])
+def test_student_ids_are_matched_whole_and_shown_escaped(tmp_path, name):
+    """``re.match`` with ``$`` accepted ``erin\\n``, which nbgrader then stored as ``erin``."""
+    nb(tmp_path / name / "00_intro" / "00_intro.ipynb")
+    nb(tmp_path / "erin" / "00_intro" / "00_intro.ipynb")
+    got = {f.student: f for f in scan(tmp_path, KNOWN)}
+    assert got["erin"].status == "ok"
+    bad = [f for s, f in got.items() if s != "erin"]
+    assert len(bad) == 1 and bad[0].status == "bad_student_id"
+    assert all(ch.isprintable() for ch in bad[0].student + bad[0].message), bad[0]
+
+
+def test_assignment_names_are_exact_and_shown_escaped(tmp_path):
+    nb(tmp_path / "alice" / "00_intro\n" / "00_intro\n.ipynb")
+    nb(tmp_path / "alice" / "00_intro\x1b]0;x\x07" / "x.ipynb")
+    found = scan(tmp_path, KNOWN)
+    assert {f.status for f in found} == {"unknown_assignment"}
+    for f in found:
+        assert all(ch.isprintable() for ch in f.assignment + f.message), f
+
+
+def test_symlinked_input_is_not_followed(tmp_path):
+    (tmp_path / "secret.txt").write_text("root:x:0:0")
+    folder = tmp_path / "class" / "alice" / "00_intro"
+    folder.mkdir(parents=True)
+    (folder / "00_intro.ipynb").symlink_to(tmp_path / "secret.txt")
+    nb(tmp_path / "elsewhere" / "00_intro" / "00_intro.ipynb")
+    (tmp_path / "class" / "bob").symlink_to(tmp_path / "elsewhere")
+    got = {f.student: f for f in scan(tmp_path / "class", KNOWN)}
+    assert got["alice"].status == "symlink" and "symbolic link" in got["alice"].message
+    assert got["bob"].status == "symlink"
+    assert "root:" not in got["alice"].message
+
+
+def test_conflicting_or_overlong_zip_entries_are_skipped_with_a_reason(tmp_path):
+    z = make_zip(tmp_path / "c.zip", {"alice/00_intro/00_intro.ipynb": "{}",
+                                      "bob/00_intro": "a file", "bob/00_intro/00_intro.ipynb": "{}",
+                                      "carol/" + "x" * 300 + "/00_intro.ipynb": "{}",
+                                      "dave/00_intro/00_intro.ipynb": "{}"})
+    problems = []
+    root = extract_zip(z, tmp_path / "x", problems)
+    assert (root / "alice" / "00_intro" / "00_intro.ipynb").is_file()
+    assert (root / "dave" / "00_intro" / "00_intro.ipynb").is_file()
+    assert len(problems) == 3, problems
+    assert any("same name" in p for p in problems) and any("longer than 255" in p for p in problems)
+    assert all("\n" not in p for p in problems)
