@@ -384,3 +384,65 @@ def test_feedback_page_is_russian_and_renders_its_formulas_offline(feedback_page
         finally:
             context.close()
             browser.close()
+
+
+def solved_copy(lab, repo, a: str) -> str:
+    """The solved sample of ``a`` copied into the lab's working directory; its path there."""
+    dest = lab["root"] / "solved" / a
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / f"{a}.ipynb").write_bytes((repo / "samples" / "class" / "solved" / a / f"{a}.ipynb").read_bytes())
+    return f"solved/{a}/{a}.ipynb"
+
+
+def shown_image(cell):
+    """The one image of ``cell``'s output, drawn (not an empty placeholder)."""
+    img = cell.locator(".jp-OutputArea img")
+    assert img.count() == 1, img.count()
+    width = img.evaluate("i => i.complete ? i.naturalWidth : 0")
+    assert width > 300, width
+    return img
+
+
+def test_the_graphs_of_01_and_02_are_drawn(page, lab, repo):
+    """The figures a student looks at (their geometry — no edge through a node, readable and
+    distinct labels — is tested in tests/test_graphs.py; here: drawn in JupyterLab, screenshots)."""
+    with step(page, "01: open a solved notebook"):
+        open_notebook(page, lab, solved_copy(lab, repo, "01_chain_rule"))
+    cell = code_cell(page, "def draw_chain_graph(values, derivs, title):")
+    with step(page, "01: the computation graph of f(x, y) with its edge derivatives", show=cell.locator("img")):
+        run_all_until(page, cell, "по путям", timeout=180)
+        shown_image(cell)
+        assert "Граф не нарисован" not in cell.locator(".jp-OutputArea").inner_text()
+    with step(page, "02: open a solved notebook"):
+        open_notebook(page, lab, solved_copy(lab, repo, "02_reverse_mode"))
+    neuron = code_cell(page, "draw_graph(L, title=")
+    with step(page, "02: the neuron's graph: leaves w, x, b, t", show=neuron.locator("img")):
+        run_all_until(page, neuron, "∂L/∂w", timeout=180)
+        shown_image(neuron)
+        assert "∂L/∂b" in neuron.locator(".jp-OutputArea").inner_text()
+
+
+def test_09_run_top_to_bottom_before_the_exercises_says_what_to_solve(page, lab):
+    """(CodeMirror draws only the lines of a long cell near the screen: cells are found by
+    their first line.)"""
+    from playwright.sync_api import expect
+
+    with step(page, "09: open the released notebook"):
+        open_notebook(page, lab, "09_softmax_cross_entropy/09_softmax_cross_entropy.ipynb")
+    cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell")
+    with step(page, "09: run every cell from top to bottom, one by one"):
+        for i in range(cells.count()):
+            cell = cells.nth(i)
+            run_cell(page, cell)
+            expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=180_000)
+    plot = code_cell(page, "def composed_vs_fused(scale, dtype")
+    with step(page, "09: the float32 plot cell asks for exercises 1, 4 and 5 instead of empty axes",
+              show=plot.locator(".jp-OutputArea")):
+        out = plot.locator(".jp-OutputArea")
+        assert out.inner_text().strip() == "Сначала решите упражнения 1, 4 и 5 — тогда здесь появится график."
+        assert out.locator("img").count() == 0
+    digits = code_cell(page, "from sklearn.datasets import load_digits")
+    with step(page, "09: the classifier cell asks for exercise 4", show=digits.locator(".jp-OutputArea")):
+        assert "Сначала решите упражнение 4" in digits.locator(".jp-OutputArea").inner_text()
+        # nowhere an empty or broken picture
+        assert page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea img").count() == 0
