@@ -231,13 +231,25 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
     def grade_task(task):
         scratch, uid = places[id(task)]
         return worker.grade_one(out, task[0], secret, timeout=opts.timeout, unsafe=opts.unsafe,
-                                scratch=None if opts.unsafe else scratch, uid=uid)
+                                scratch=None if opts.unsafe else scratch, uid=uid, memory_mb=opts.memory_mb)
+
+    # A submission that timed out (as a whole, or in a cell) while others were graded beside it
+    # may have been starved by them: it is graded again alone before a timeout is recorded.
+    alone: list = []
+    retrying = False
 
     def finished(task, result, seconds):
         nonlocal done
         done += 1
         f, digest = task
         sandbox.remove_scratch(*places[id(task)])   # a killed worker could not
+        timed_out = (result.get("timeout") or result.get("status") == "timeout"
+                     or "timed out" in result.get("message", ""))
+        if timed_out and opts.jobs > 1 and not retrying:
+            done -= 1
+            alone.append(task)
+            log(f"  {f.student}/{f.assignment}: timed out beside other submissions; graded again alone at the end")
+            return
         if result.get("timeout"):
             result = _timed_out(out, f, opts)
         elif "error" in result:
@@ -254,6 +266,10 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
     try:
         pool.run(queue, grade_task, jobs=opts.jobs, limit=opts.submission_timeout, on_done=finished,
                  log_path=lambda task: str(logs / f"{task[0].student}__{task[0].assignment}.log"))
+        if alone:
+            retrying = True
+            pool.run(alone, grade_task, jobs=1, limit=opts.submission_timeout, on_done=finished,
+                     log_path=lambda task: str(logs / f"{task[0].student}__{task[0].assignment}.log"))
     finally:
         for scratch, uid in places.values():
             sandbox.remove_scratch(scratch, uid)

@@ -147,6 +147,87 @@ def prepare_scratch(scratch: Path, uid: int | None, files: list[Path] = ()) -> P
     return scratch
 
 
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+CGROUP_CONTROLLERS = ("memory", "pids", "cpu")
+CGROUP_ENV = "BPCOURSE_CGROUPS"     # set by the worker: the cgroups the kernel joins
+CPU_PERIOD_US = 100_000
+
+
+def _own_cgroup(controller: str) -> Path | None:
+    """This process's cgroup (v1) of ``controller``, as a folder, or None."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controller in controllers.split(","):
+            folder = CGROUP_ROOT / controller / path.lstrip("/")
+            return folder if folder.is_dir() else None
+    return None
+
+
+def cgroup_dirs(uid: int) -> list[Path]:
+    """The per-submission cgroups of the kernel running as ``uid`` (they may not exist)."""
+    return [d / f"bpcourse-{uid}" for d in map(_own_cgroup, CGROUP_CONTROLLERS) if d is not None]
+
+
+def make_cgroups(uid: int, memory_mb: int, processes: int = MAX_PROCESSES, cpus: float = 1.0) -> list[Path]:
+    """One cgroup per controller for one submission: its total memory (every process and its
+    /tmp, which is memory), its processes and its CPU (at most ``cpus`` CPUs, an equal share
+    under contention). Returns the folders made; [] where cgroups are not writable here."""
+    limits = {"memory": {"memory.limit_in_bytes": memory_mb << 20, "memory.memsw.limit_in_bytes": memory_mb << 20,
+                         "memory.swappiness": 0},
+              "pids": {"pids.max": processes},
+              "cpu": {"cpu.cfs_period_us": CPU_PERIOD_US, "cpu.cfs_quota_us": int(CPU_PERIOD_US * cpus),
+                      "cpu.shares": 1024}}
+    made = []
+    for folder in cgroup_dirs(uid):
+        controller = folder.parent.relative_to(CGROUP_ROOT).parts[0]
+        try:
+            folder.mkdir()
+        except OSError:
+            continue
+        made.append(folder)
+        for name, value in limits[controller].items():
+            try:
+                (folder / name).write_text(str(value))
+            except OSError:
+                if name in ("memory.limit_in_bytes", "pids.max", "cpu.cfs_quota_us"):
+                    remove_cgroups(made)
+                    return []
+    return made
+
+
+def join_cgroups(folders: list[str]) -> None:
+    for folder in folders:
+        (Path(folder) / "cgroup.procs").write_text(str(os.getpid()))
+
+
+def remove_cgroups(folders) -> None:
+    """Kill what is left in each cgroup and remove it."""
+    import signal
+    import time
+
+    for folder in folders:
+        folder = Path(folder)
+        for _ in range(50):
+            try:
+                pids = [int(x) for x in (folder / "cgroup.procs").read_text().split()]
+            except OSError:
+                break
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                folder.rmdir()
+                break
+            except OSError:
+                time.sleep(0.05)
+
+
 def kill_uid(uid: int) -> int:
     """SIGKILL every process whose real uid is ``uid`` (a kernel's leftovers); how many."""
     import signal
@@ -167,9 +248,11 @@ def kill_uid(uid: int) -> int:
 
 
 def remove_scratch(scratch: Path, uid: int | None) -> None:
-    """Everything the kernel left: its processes, then its folder (links are not followed)."""
+    """Everything the kernel left: its processes and cgroups, then its folder (links are not
+    followed)."""
     if uid is not None:
         kill_uid(uid)
+        remove_cgroups([d for d in cgroup_dirs(uid) if d.is_dir()])
     shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -279,6 +362,8 @@ def main(argv: list[str] | None = None) -> None:
     else:
         command = bwrap_argv(os.getcwd(), connection_file, scratch=scratch)
     set_limits(args.memory_mb, args.cpu_seconds)
+    if scratch and uid is not None and os.environ.get(CGROUP_ENV):
+        join_cgroups(os.environ[CGROUP_ENV].split(os.pathsep))
     # The kernel must not hold a writable descriptor of its worker's log (inherited stdout and
     # stderr): what it has to say reaches its client as messages.
     null = os.open(os.devnull, os.O_RDWR)

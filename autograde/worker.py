@@ -210,13 +210,34 @@ def incidents(out: Path, found: Found) -> str:
     return "; ".join(dict.fromkeys(notes))
 
 
+WORKER_MEMORY_MB = 4096     # the trusted worker's own address space (nbgrader, the outputs it holds)
+WORKER_FILE_MB = 512        # the largest file it writes (an executed notebook)
+
+
+def limit_worker() -> None:
+    """Cap this worker's own memory and file size: a kernel that floods its client with output
+    costs its own submission (an error), not the machine. A file too large fails the write
+    (EFBIG) instead of killing the process (SIGXFSZ ignored)."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    for what, mb in ((resource.RLIMIT_AS, WORKER_MEMORY_MB), (resource.RLIMIT_FSIZE, WORKER_FILE_MB)):
+        soft, hard = resource.getrlimit(what)
+        value = mb << 20
+        if soft == resource.RLIM_INFINITY or soft > value:
+            resource.setrlimit(what, (value, hard))
+
+
 def grade_one(out: Path, found: Found, secret: str, *, timeout: int, unsafe: bool,
-              scratch: Path | None = None, uid: int | None = None) -> dict:
+              scratch: Path | None = None, uid: int | None = None,
+              memory_mb: int = sandbox.DEFAULT_MEMORY_MB) -> dict:
     """Autograde, verdicts and feedback for one staged submission: ``{"status", "message"}``.
 
     ``scratch`` (a path that does not exist yet): the kernel's private folder, removed with
     everything in it (and every process of ``uid``) when this returns, however it returns;
     the parent removes it too if this process is killed."""
+    limit_worker()
     if unsafe or scratch is None:
         return _grade(out, found, secret, timeout=timeout, unsafe=unsafe, scratch=None)
     cases = out / "submitted" / found.student / found.assignment / CASES_FILE
@@ -224,6 +245,9 @@ def grade_one(out: Path, found: Found, secret: str, *, timeout: int, unsafe: boo
     os.environ[sandbox.SCRATCH_ENV] = str(scratch)
     if uid is not None:
         os.environ[sandbox.UID_ENV] = str(uid)
+        # the whole submission (all its processes and its /tmp) within memory_mb, one CPU
+        groups = sandbox.make_cgroups(uid, memory_mb)
+        os.environ[sandbox.CGROUP_ENV] = os.pathsep.join(map(str, groups))
     try:
         return _grade(out, found, secret, timeout=timeout, unsafe=unsafe, scratch=scratch)
     finally:

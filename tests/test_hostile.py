@@ -114,8 +114,9 @@ for name, target in targets.items():
         pass
     os.symlink(target, name)
 os.makedirs(".bpcourse_out", exist_ok=True)
-for name in os.listdir(".bpcourse_out"):
-    os.remove(".bpcourse_out/" + name)
+for name in ("squared_error.json", "worst_entry.json"):
+    if os.path.lexists(".bpcourse_out/" + name):
+        os.remove(".bpcourse_out/" + name)
 os.mkfifo(".bpcourse_out/squared_error.json")
 os.symlink("/dev/zero", ".bpcourse_out/worst_entry.json")
 print("LINKS", sorted(os.listdir(".")))
@@ -159,7 +160,36 @@ print("FORKED", forked)
 '''
 
 
+# Several processes, each under the per-process memory cap, together far over it.
+HOG = r'''
+import subprocess, sys, time
+children = [subprocess.Popen([sys.executable, "-c", "import time; x = b'x' * (700 << 20); time.sleep(30)"])
+            for _ in range(4)]
+time.sleep(6)
+print("ALIVE", sum(c.poll() is None for c in children))
+'''
+
+
+# 40 busy processes, then two idle cells: a classmate graded beside it must not be starved.
+BURN = r'''
+import os
+burners = []
+for i in range(40):
+    pid = os.fork()
+    if pid == 0:
+        while True:
+            pass
+    burners.append(pid)
+print("BURNERS", len(burners))
+'''
+
+
 def hostile_class(root: Path, course: Path, port: int) -> Path:
+    nb = sample("solved")      # first in the queue, beside "honest" (sorted: "aaa..." < "honest")
+    insert_code(nb, 1, BURN)
+    insert_code(nb, 2, "import time\ntime.sleep(8)")
+    insert_code(nb, 3, "import time, signal\ntime.sleep(8)\nfor pid in burners:\n    os.kill(pid, signal.SIGKILL)")
+    put(root, "aaa_burner", nb)
     put(root, "honest", sample("solved"))
     nb = sample("solved")
     nb.cells.insert(1, nbformat.v4.new_markdown_cell(XSS_MARKDOWN))
@@ -171,6 +201,9 @@ def hostile_class(root: Path, course: Path, port: int) -> Path:
     nb = sample("solved")
     insert_code(nb, 3, ESCAPE.format(port=port))
     put(root, "escape", nb)
+    nb = sample("solved")
+    insert_code(nb, len(nb.cells), HOG)
+    put(root, "hog", nb)
     # nbgrader would store "honest\n" as "honest": a blank notebook must not regrade the honest one
     put(root, "honest\n", sample("blank"))
     put(root, "\x1b[2J\x1b[31mred", sample("solved"))
@@ -205,6 +238,7 @@ def graded(tmp_path_factory):
     stop.set()
     thread.join()
     listener.close()
+    (base / "grade.log").write_text(run.stdout + run.stderr, encoding="utf-8")
     return {"out": out, "class": submissions, "before": before, "log": run.stdout + run.stderr,
             "rows": read_csv(out / "grades.csv"), "accepted": accepted}
 
@@ -251,7 +285,8 @@ def test_trusted_code_never_follows_the_kernels_links(graded):
     assert "LINKS" in outputs_text(graded, "links")           # the attack ran
     rows = graded["rows"]
     assert score(rows, "honest") == (6.0, 6.0) and rows["honest"]["status"] == "ok"
-    assert rows["links"]["status"] == "ok"
+    assert rows["links"]["status"] == "ok"     # its FIFO and /dev/zero outputs: those two fail
+    assert score(rows, "links") == (4.0, 6.0)
     secret = out / ".bpcourse" / "secret"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     spec = json.loads((out / ".bpcourse" / "jupyter" / "kernels" / "bpcourse-sandbox" / "kernel.json").read_text())
@@ -268,7 +303,7 @@ def test_trusted_code_never_follows_the_kernels_links(graded):
     assert [p.name for p in feedback] == [f"{A}.html"]
     assert secret.read_text().strip() not in feedback[0].read_text()
     assert tree_digest(graded["class"]) == graded["before"]
-    for student in ("honest", "links", "xss", "escape"):   # the gradebook still works
+    for student in ("honest", "links", "xss", "escape", "hog", "aaa_burner"):   # the gradebook works
         assert rows[student]["max_score"] == "6.0"
 
 
@@ -331,3 +366,24 @@ def test_forged_and_escaping_names_are_rejected_and_printed_escaped(graded):
     for text in (csv_text, graded["log"]):
         assert "\x1b" not in text and "root:x:" not in text
     assert "honest\n," not in csv_text
+
+
+def test_memory_is_capped_per_submission(graded):
+    """Four processes of 700 MB each, every one under the per-process cap (2048 MB): the
+    submission as a whole may not hold more than 2048 MB."""
+    from autograde import sandbox
+
+    if os.geteuid() != 0 or not any(sandbox._own_cgroup(c) for c in sandbox.CGROUP_CONTROLLERS):
+        pytest.skip("per-submission cgroups need a root grader and writable cgroups")
+    row = graded["rows"]["hog"]
+    text = outputs_text(graded, "hog")
+    alive = re.search(r"ALIVE (\d+)", text)
+    assert (alive and int(alive.group(1)) <= 2) or row["status"] == "kernel_died", (text, row)
+
+
+def test_a_busy_classmate_does_not_starve_an_honest_one(graded):
+    """40 busy processes in one kernel while an honest classmate is graded beside it."""
+    assert "BURNERS 40" in outputs_text(graded, "aaa_burner")
+    assert "honest/00_intro: timed out beside" not in graded["log"]   # not even retried
+    row = graded["rows"]["honest"]
+    assert (row["status"], row["message"], score(graded["rows"], "honest")) == ("ok", "", (6.0, 6.0))
