@@ -46,6 +46,8 @@ def doctor(say: Callable[[str], None] = print) -> bool:
     sandbox_ok, why = probe()
     ok &= sandbox_ok
     say(f"sandbox      {'OK' if sandbox_ok else 'FAILED'}: {why}")
+    if not sandbox_ok:
+        say("             `bpcourse grade` refuses to run without these protections unless --unsafe")
     bwrap = shutil.which("bwrap")
     if bwrap:
         v = subprocess.run([bwrap, "--version"], capture_output=True, text=True).stdout.strip()

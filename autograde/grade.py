@@ -160,9 +160,10 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
     if not opts.unsafe:
         ok, why = sandbox.probe()
         if not ok:
-            raise GradeError(f"the grading sandbox cannot start: {why}\n"
-                             "Student code would run with access to the reference and the gradebook. "
-                             "Fix the sandbox, or pass --unsafe to grade without it.")
+            raise GradeError(f"the grading sandbox cannot start with every protection: {why}\n"
+                             "Student code could read the reference and the gradebook, or reach beyond "
+                             "its own submission. Fix the sandbox (see `bpcourse doctor`), or pass "
+                             "--unsafe to grade without it.")
     else:
         log("WARNING: --unsafe: student code runs without the sandbox and can read the reference")
 

@@ -387,3 +387,27 @@ def test_a_busy_classmate_does_not_starve_an_honest_one(graded):
     assert "honest/00_intro: timed out beside" not in graded["log"]   # not even retried
     row = graded["rows"]["honest"]
     assert (row["status"], row["message"], score(graded["rows"], "honest")) == ("ok", "", (6.0, 6.0))
+
+
+def test_doctor_reports_the_protections():
+    run = subprocess.run(BPCOURSE + ["doctor"], capture_output=True, text=True)
+    text = run.stdout
+    for line in ("kernel runs as an unprivileged host uid", "no network (own network namespace)",
+                 "per-submission process limit", "per-submission total memory"):
+        assert line in text, text
+    if os.geteuid() == 0:
+        assert "yes kernel runs as an unprivileged host uid" in text
+        assert "yes no network" in text and "yes per-submission process limit" in text
+
+
+def test_grade_refuses_without_a_protection_unless_unsafe(tmp_path):
+    """A grader that cannot give the kernel a uid of its own (not root: simulated) refuses;
+    --unsafe grades anyway and says so."""
+    put(tmp_path / "class", "honest", sample("solved"))
+    code = ("import os, sys; os.geteuid = lambda: 1000; from autograde.cli import main; "
+            "main(sys.argv[1:])")
+    args = [sys.executable, "-c", code, "grade", str(tmp_path / "class"), "--out"]
+    run = subprocess.run(args + [str(tmp_path / "out")], capture_output=True, text=True)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "NO  per-submission process limit" in run.stderr and "--unsafe" in run.stderr
+    assert not (tmp_path / "out").exists()
