@@ -4,14 +4,19 @@ nbgrader starts the kernel named :data:`KERNEL_NAME`; its kernelspec runs this m
 sets resource limits and replaces itself with ``bwrap`` running ``ipykernel``:
 
 - the file system is read-only and holds only the OS, the Python installation, the
-  student-side package ``bpcourse`` and the submission's own folder (the one writable place);
-  ``solutions/``, ``source/``, the gradebook and the other submissions are simply not there,
-  and a ``solutions`` or ``autograde`` package installed in site-packages is masked;
-- the environment is cleared (no course secret), the user is unprivileged, the PID, IPC,
-  UTS and user namespaces are new; the network namespace is shared, because the kernel talks
-  to its client over loopback TCP;
+  student-side package ``bpcourse`` and the kernel's private scratch folder, mounted at the
+  autograded folder's path (the one writable place besides ``/tmp``); ``solutions/``,
+  ``source/``, the gradebook and the other submissions are simply not there, and a
+  ``solutions`` or ``autograde`` package installed in site-packages is masked;
+- the environment is cleared (no course secret); the PID, IPC, UTS and network namespaces are
+  new: no network at all, the kernel talks to its client over UNIX sockets (IPC transport);
+- run by root (the grader), bwrap only mounts and hands over to a host uid of the submission's
+  own (``setpriv``, no capabilities, every mount ``nosuid``); run by another user, bwrap uses
+  a user namespace;
 - ``RLIMIT_AS`` caps memory (a 10 GB allocation raises ``MemoryError``), ``RLIMIT_CPU`` caps
-  CPU time (a loop that swallows interrupts is killed), ``RLIMIT_FSIZE`` caps file size.
+  CPU time (a loop that swallows interrupts is killed), ``RLIMIT_FSIZE`` caps file size,
+  ``RLIMIT_NPROC`` the processes of the kernel's uid; where cgroups are writable, the whole
+  submission's memory, processes and CPU are capped too (:func:`make_cgroups`).
 
 Interrupts are sent as messages (``interrupt_mode: message``), since signals to the
 launcher's process group do not reach a kernel in its own session.
