@@ -127,6 +127,13 @@ print("LINKS", sorted(os.listdir(".")))
 ESCAPE = r'''
 import os, socket, glob, stat, time
 print("UID", os.getuid(), "EUID", os.geteuid())
+fds = {{}}
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        fds[fd] = os.readlink("/proc/self/fd/" + fd)
+    except OSError:
+        pass
+print("FDS", sorted(set(fds.values())))
 try:
     open("/etc/shadow").read(10)
     print("SHADOW READ")
@@ -411,3 +418,8 @@ def test_grade_refuses_without_a_protection_unless_unsafe(tmp_path):
     assert run.returncode == 2, run.stdout + run.stderr
     assert "NO  per-submission process limit" in run.stderr and "--unsafe" in run.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_kernel_holds_no_descriptor_of_its_worker_log(graded):
+    fds = re.search(r"FDS (\[.*?\])\n", outputs_text(graded, "escape")).group(1)
+    assert ".log" not in fds and "/dev/null" in fds, fds
