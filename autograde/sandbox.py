@@ -50,6 +50,7 @@ def _package_dirs(name: str) -> list[str]:
 UID_BASE = 1_000_000_000      # kernels run as UID_BASE + n on the host: no account, no files
 MAX_PROCESSES = 128           # RLIMIT_NPROC of a kernel's uid (threads count too)
 TMP_MB = 256                  # the sandbox's /tmp (a tmpfs)
+WORK_MB = 256                 # the kernel's working folder (a tmpfs where the grader may mount one)
 SCRATCH_ENV = "BPCOURSE_SCRATCH"    # set by the worker: the kernel's private folder
 UID_ENV = "BPCOURSE_KERNEL_UID"     # set by the worker: the host uid the kernel runs as
 
@@ -142,6 +143,9 @@ def prepare_scratch(scratch: Path, uid: int | None, files: list[Path] = ()) -> P
     scratch.mkdir(mode=0o711, parents=True)
     for sub in ("work", "ipc"):
         (scratch / sub).mkdir(mode=0o700)
+    if uid is not None:   # the kernel's folder on a size-capped tmpfs (it is memory: the cgroup counts it)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={WORK_MB}m,nosuid,nodev,mode=0700,uid={uid},gid={uid}",
+                        "bpcourse-kernel", str(scratch / "work")], capture_output=True)
     for f in files:
         target = scratch / "work" / Path(f).name
         shutil.copyfile(f, target, follow_symlinks=False)
@@ -258,6 +262,9 @@ def remove_scratch(scratch: Path, uid: int | None) -> None:
     if uid is not None:
         kill_uid(uid)
         remove_cgroups([d for d in cgroup_dirs(uid) if d.is_dir()])
+    work = Path(scratch) / "work"
+    if os.path.ismount(work):
+        subprocess.run(["umount", "-l", str(work)], capture_output=True)
     shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -330,6 +337,7 @@ def probe(timeout: float = 60) -> tuple[bool, str]:
             listener.close()
         created = scratch / "work" / "probe"
         owner = created.stat().st_uid if created.exists() else None
+        capped = os.path.ismount(scratch / "work")
         remove_scratch(scratch, uid)
     if out.returncode != 0 or "sandbox ok" not in out.stdout:
         return False, f"bwrap failed (exit {out.returncode}): {(out.stderr or out.stdout).strip()[-500:]}"
@@ -349,6 +357,8 @@ def probe(timeout: float = 60) -> tuple[bool, str]:
     # beside other submissions is retried alone (docs/grading.md)
     lines.append(f"{'yes' if groups else 'no '} per-submission total memory, processes and CPU (cgroups"
                  + ("" if groups else ": not writable here; per-process caps only") + ")")
+    lines.append(f"{'yes' if capped else 'no '} the kernel's folder is a {WORK_MB} MB tmpfs"
+                 + ("" if capped else " (cannot mount here: its files are capped at 128 MB each)"))
     if uid is None:
         lines.append("    (run the grader as root: bwrap needs it to hand the kernel a uid of its own)")
     return all(checks.values()), "bubblewrap sandbox:\n  " + "\n  ".join(lines)

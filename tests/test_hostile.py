@@ -153,6 +153,19 @@ try:
 except OSError as e:
     print("NET DENIED", type(e).__name__)
 print("OTHERS", sorted(glob.glob("/tmp/bpcourse-grading-*/*")))
+written = 0
+try:
+    for i in range(6):                      # 600 MB in files of 100 MB (each under the file cap)
+        with open(f"disk{{i}}", "wb") as f:
+            for _ in range(100):
+                f.write(b"x" * (1 << 20))
+                written += 1
+except OSError as e:
+    print("DISK FULL", type(e).__name__)
+print("DISK", written)
+for i in range(6):
+    if os.path.exists(f"disk{{i}}"):
+        os.remove(f"disk{{i}}")
 forked = 0
 for i in range(1000):
     try:
@@ -423,3 +436,12 @@ def test_grade_refuses_without_a_protection_unless_unsafe(tmp_path):
 def test_kernel_holds_no_descriptor_of_its_worker_log(graded):
     fds = re.search(r"FDS (\[.*?\])\n", outputs_text(graded, "escape")).group(1)
     assert ".log" not in fds and "/dev/null" in fds, fds
+
+
+def test_the_kernels_folder_is_size_capped(graded):
+    from autograde.sandbox import WORK_MB
+
+    if os.geteuid() != 0:
+        pytest.skip("the kernel's folder is a tmpfs only when the grader is root")
+    written = int(re.search(r"DISK (\d+)", outputs_text(graded, "escape")).group(1))
+    assert written <= WORK_MB, written
