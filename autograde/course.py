@@ -59,8 +59,9 @@ def config(root: Path, *, timeout: int = 30, kernel_name: str | None = None,
     from autograde.feedback import Sanitize
     pre = list(Autograde.class_traits()["sanitize_preprocessors"].make_dynamic_default())
     c.Autograde.sanitize_preprocessors = pre[:1] + [Sanitize] + pre[1:]
+    from autograde.worker import capped_execute   # Execute keeping a bounded amount of output
     run = list(Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default())
-    c.Autograde.autograde_preprocessors = run[:1] + [Sanitize] + run[1:]
+    c.Autograde.autograde_preprocessors = [capped_execute()] + [Sanitize] + run[1:]
     c.HTMLExporter.extra_template_basedirs = [str(Path(__file__).parent / "templates")]  # Russian feedback
     return c
 

@@ -210,6 +210,40 @@ def incidents(out: Path, found: Found) -> str:
     return "; ".join(dict.fromkeys(notes))
 
 
+MAX_KERNEL_OUTPUT = 16 << 20   # characters of a notebook's outputs the worker keeps
+
+
+def _chars(value) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_chars(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(_chars(v) for v in value)
+    return 8
+
+
+def capped_execute():
+    """nbgrader's ``Execute`` keeping at most :data:`MAX_KERNEL_OUTPUT` characters of a
+    notebook's outputs: a kernel that floods its client (hundreds of MB of display output)
+    costs its own notebook a truncated output, not the worker's memory or the disk."""
+    from nbgrader.preprocessors import Execute
+
+    class CappedExecute(Execute):
+        def output(self, outs, msg, display_id, cell_index):
+            self._bp_chars = getattr(self, "_bp_chars", 0) + _chars(msg.get("content", {}))
+            if self._bp_chars > MAX_KERNEL_OUTPUT:
+                if not getattr(self, "_bp_noted", False):
+                    self._bp_noted = True
+                    outs.append(nbformat.v4.new_output(
+                        "stream", name="stdout",
+                        text=f"\n[вывод обрезан: ноутбук вывел больше {MAX_KERNEL_OUTPUT >> 20} МБ]\n"))
+                return None
+            return super().output(outs, msg, display_id, cell_index)
+
+    return CappedExecute
+
+
 WORKER_MEMORY_MB = 4096     # the trusted worker's own address space (nbgrader, the outputs it holds)
 WORKER_FILE_MB = 512        # the largest file it writes (an executed notebook)
 

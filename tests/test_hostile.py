@@ -187,6 +187,11 @@ children = [subprocess.Popen([sys.executable, "-c", "import time; x = b'x' * (70
             for _ in range(4)]
 time.sleep(6)
 print("ALIVE", sum(c.poll() is None for c in children))
+chunk = "y" * (1 << 20)
+for _ in range(120):                        # 120 MB of output
+    sys.stdout.write(chunk)
+    sys.stdout.flush()
+print("FLOODED")
 '''
 
 
@@ -445,3 +450,12 @@ def test_the_kernels_folder_is_size_capped(graded):
         pytest.skip("the kernel's folder is a tmpfs only when the grader is root")
     written = int(re.search(r"DISK (\d+)", outputs_text(graded, "escape")).group(1))
     assert written <= WORK_MB, written
+
+
+def test_a_flood_of_output_is_truncated_by_the_worker(graded):
+    from autograde.worker import MAX_KERNEL_OUTPUT
+
+    notebook = graded["out"] / "autograded" / "hog" / A / f"{A}.ipynb"
+    assert notebook.stat().st_size < 2 * MAX_KERNEL_OUTPUT
+    assert "вывод обрезан" in outputs_text(graded, "hog")
+    assert score(graded["rows"], "hog") == (6.0, 6.0)
