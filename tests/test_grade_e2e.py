@@ -233,6 +233,17 @@ def test_infinite_loop_loses_only_its_exercise(hostile):
     assert row["00_intro/squared_error"] == "0.0" and "timed out" in row["message"]
 
 
+def test_a_timeout_beside_other_submissions_is_graded_again_alone_before_it_is_recorded(hostile):
+    """With --jobs 2 a timeout may come from a classmate's load: it is retried alone, and only
+    the retry's result is recorded (the line numbered [k/N] comes after the retry notice)."""
+    log = hostile["log"]
+    for student in ("loop_forever", "loop_ignores_interrupt"):
+        notice = f"{student}/00_intro: timed out beside other submissions; graded again alone"
+        assert notice in log, log[-3000:]
+        recorded = [ln for ln in log.splitlines() if ln.startswith("[") and f"] {student}/00_intro:" in ln]
+        assert len(recorded) == 1 and log.index(notice) < log.index(recorded[0]), recorded
+
+
 def test_memory_bomb_is_stopped_and_the_rest_is_graded(hostile):
     row = hostile["rows"]["memory_bomb"]
     assert score(hostile["rows"], "memory_bomb") == (6.0, 6.0)
