@@ -4,6 +4,9 @@ Each builder returns the path of a class folder ``<student>/<assignment>/<notebo
 """
 from __future__ import annotations
 
+import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -11,6 +14,25 @@ import nbformat
 from autograde.release import CLASS_DIR
 
 A = "00_intro"
+BPCOURSE = [sys.executable, "-m", "autograde.cli"]
+
+
+def bpcourse(*args, env=None, check=True):
+    """Run the real `bpcourse` command; raise with its output unless it exits 0 (or not ``check``)."""
+    out = subprocess.run(BPCOURSE + [str(a) for a in args], capture_output=True, text=True, env=env)
+    if check and out.returncode != 0:
+        raise AssertionError(f"bpcourse {args} exited {out.returncode}:\n{out.stdout}\n{out.stderr}")
+    return out
+
+
+def read_csv(path: Path) -> dict[str, dict]:
+    """grades.csv as {student_id: row}."""
+    with open(path, newline="", encoding="utf-8") as f:
+        return {row["student_id"]: row for row in csv.DictReader(f)}
+
+
+def score(rows, student):
+    return float(rows[student]["score"]), float(rows[student]["max_score"])
 
 
 def sample(name: str) -> nbformat.NotebookNode:

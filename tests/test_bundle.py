@@ -96,7 +96,6 @@ import contextlib  # noqa: E402
 import importlib  # noqa: E402
 import inspect  # noqa: E402
 import io  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
 import pkgutil  # noqa: E402
 import signal  # noqa: E402
@@ -209,20 +208,16 @@ def as_student_functions(obj, ex, case: dict, namespace: dict) -> list:
 
 def run_as_student(tmp_path, ex, cases, fn):
     """Record ``fn`` on the hidden ``cases`` exactly as the grading kernel does; the verdict."""
-    from autograde.verify import read_outputs, verify
-    from bpcourse.cases import CASES_FILE, encode
-    from bpcourse.grading import record
+    from autograde.audit.notebook import record_outputs
+    from autograde.verify import verify
 
-    encoded = {ex.name: [{k: encode(v) for k, v in c.items()} for c in cases]}
-    (tmp_path / CASES_FILE).write_text(json.dumps(encoded))
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
-        with contextlib.redirect_stdout(io.StringIO()), _alarm(60):
-            record(ex.name, fn)
+        with _alarm(60):
+            return verify(ex, cases, record_outputs(ex.name, fn, cases))
     finally:
         os.chdir(cwd)
-    return verify(ex, cases, read_outputs(str(tmp_path), ex.name))
 
 
 @pytest.mark.parametrize("assignment", sorted(hidden.REGISTRY))

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -18,25 +16,12 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograde import course
-from classes import hostile_class, put, sample
+from classes import bpcourse, hostile_class, put, read_csv, sample, score
 from conftest import tree_digest
 
 pytestmark = pytest.mark.e2e
 A = "00_intro"
-BPCOURSE = [sys.executable, "-m", "autograde.cli"]
 FAST = ["--timeout", "5", "--cpu-seconds", "40", "--submission-timeout", "180"]
-
-
-def bpcourse(*args, env=None, check=True):
-    out = subprocess.run(BPCOURSE + [str(a) for a in args], capture_output=True, text=True, env=env)
-    if check and out.returncode != 0:
-        raise AssertionError(f"bpcourse {args} exited {out.returncode}:\n{out.stdout}\n{out.stderr}")
-    return out
-
-
-def read_csv(path: Path) -> dict[str, dict]:
-    with open(path, newline="", encoding="utf-8") as f:
-        return {row["student_id"]: row for row in csv.DictReader(f)}
 
 
 @pytest.fixture(scope="session")
@@ -158,10 +143,6 @@ def test_no_hidden_inputs_in_the_feedback_folder(hostile):
 
 def encode_all(cases, encode):
     return {n: [{k: encode(v) for k, v in c.items()} for c in cs] for n, cs in cases.items()}
-
-
-def score(rows, student):
-    return float(rows[student]["score"]), float(rows[student]["max_score"])
 
 
 def test_full_zero_and_partial_scores(hostile):

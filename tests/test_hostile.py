@@ -6,7 +6,6 @@ browser, the trusted code that reads the kernel's folder, the host's users and n
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
 import socket
@@ -22,12 +21,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from classes import insert_code, put, sample
+from classes import BPCOURSE, bpcourse, insert_code, put, read_csv, sample, score
 from conftest import tree_digest
 
 pytestmark = pytest.mark.e2e
 A = "00_intro"
-BPCOURSE = [sys.executable, "-m", "autograde.cli"]
 FAST = ["--timeout", "10", "--cpu-seconds", "60", "--submission-timeout", "240"]
 
 XSS_MARKDOWN = ("# Моё решение\n\n<script>window.XSS_MD=1</script>\n"
@@ -77,22 +75,6 @@ def active(text: str) -> list[str]:
     parser = _Active()
     parser.feed(text)
     return [f for f in parser.found if "XSS" in f or not f.startswith("<script>")]
-
-
-def bpcourse(*args, check=True):
-    out = subprocess.run(BPCOURSE + [str(a) for a in args], capture_output=True, text=True)
-    if check and out.returncode != 0:
-        raise AssertionError(f"bpcourse {args} exited {out.returncode}:\n{out.stdout}\n{out.stderr}")
-    return out
-
-
-def read_csv(path: Path) -> dict[str, dict]:
-    with open(path, newline="", encoding="utf-8") as f:
-        return {row["student_id"]: row for row in csv.DictReader(f)}
-
-
-def score(rows, student):
-    return float(rows[student]["score"]), float(rows[student]["max_score"])
 
 
 # Replaces its own notebook and plants links to what trusted code must never touch: run after
@@ -181,12 +163,16 @@ print("FORKED", forked)
 
 
 # Several processes, each under the per-process memory cap, together far over it.
+# Each child says "up" once its 700 MB are written, so ALIVE counts children that hold their
+# memory (not ones still blocked in the kernel's reclaim at the cgroup's limit).
 HOG = r'''
 import subprocess, sys, time
-children = [subprocess.Popen([sys.executable, "-c", "import time; x = b'x' * (700 << 20); time.sleep(30)"])
+children = [subprocess.Popen([sys.executable, "-c", "import time; x = b'x' * (700 << 20); print('up', flush=True); time.sleep(30)"],
+                             stdout=subprocess.PIPE, text=True)
             for _ in range(4)]
-time.sleep(6)
-print("ALIVE", sum(c.poll() is None for c in children))
+up = [c.stdout.readline() == "up\n" for c in children]   # "" when the child was killed first
+time.sleep(2)
+print("ALIVE", sum(u and c.poll() is None for u, c in zip(up, children)))
 chunk = "y" * (1 << 20)
 for _ in range(120):                        # 120 MB of output
     sys.stdout.write(chunk)
@@ -271,10 +257,6 @@ def graded(tmp_path_factory):
 def outputs_text(graded, student) -> str:
     nb = nbformat.read(graded["out"] / "autograded" / student / A / f"{A}.ipynb", as_version=4)
     return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-
-
-def active_html(text: str) -> list[str]:
-    return [p.pattern for p in ACTIVE if p.search(text)]
 
 
 def formgrader_html(notebook: Path) -> str:
