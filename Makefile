@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: lab demo test audit release bundle doctor bench sysdeps browserdeps clean
+.PHONY: lab demo test audit release bundle doctor bench sysdeps browserdeps pgdeps clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -36,6 +36,12 @@ sysdeps:
 
 browserdeps:
 	@test -x /usr/bin/chromium || { echo "installing chromium (apt)"; $(APT_INSTALL) chromium >/dev/null; }
+
+# tests/test_postgres.py runs a throwaway PostgreSQL server (tests/pg.py) for a gradebook at a
+# postgresql:// db_url. Debian keeps initdb off PATH, in /usr/lib/postgresql/<version>/bin.
+pgdeps:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	  || { echo "installing postgresql (apt)"; $(APT_INSTALL) postgresql >/dev/null; }
 
 # make lab: the student's JupyterLab.
 # - notebooks/ is what `bpcourse release` writes: students work on a copy in $(LAB_DIR)/
@@ -67,7 +73,7 @@ demo: $(STAMP) sysdeps
 	$(BIN)/bpcourse grade samples/class --out demo
 
 # tests/test_audit.py runs the mutation audit; its table is printed at the end of the run
-test: $(TSTAMP) sysdeps browserdeps
+test: $(TSTAMP) sysdeps browserdeps pgdeps
 	$(BIN)/python -m pytest
 
 # mutants of every graded exercise's solution, run as student code through the hidden checks

@@ -1,0 +1,108 @@
+"""A PostgreSQL gradebook through nbgrader's SQLAlchemy URL (``CourseDirectory.db_url``), on a
+real PostgreSQL server that tests/pg.py starts for the session (issue 11)."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+from nbgrader.apps import NbGraderAPI
+from sqlalchemy import create_engine, inspect, text
+from traitlets.config import Config
+
+from pg import database, postgres_url  # noqa: F401
+
+pytestmark = pytest.mark.e2e
+
+COURSE = "pg-course"
+SOLUTION = "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n    ### END SOLUTION\n"
+# (source, points) of the test cells; a submission's score is the sum of those that pass
+TESTS = [("assert square(3) == 9", 2), ("assert square(-2) == 4", 1)]
+
+
+def nbgrader_cell(source: str, grade_id: str, *, points: int | None = None):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata.nbgrader = {
+        "grade_id": grade_id, "schema_version": 3, "solution": points is None,
+        "grade": points is not None, "locked": points is not None,
+        **({"points": points} if points is not None else {}),
+    }
+    return cell
+
+
+def nbgrader_api(root, url: str) -> NbGraderAPI:
+    c = Config()
+    c.CourseDirectory.root = str(root)
+    c.CourseDirectory.db_url = url
+    c.CourseDirectory.course_id = COURSE
+    api = NbGraderAPI(config=c)
+    api.log.setLevel(logging.WARNING)
+    return api
+
+
+@pytest.fixture
+def venv_on_path(monkeypatch):
+    """nbgrader runs the `alembic` command of its own install to stamp a new gradebook: the
+    venv's bin folder on PATH, as when the venv is activated (`make test` does not activate it)."""
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+
+
+def test_nbgrader_gradebook_and_autograde_on_postgres(tmp_path, postgres_url, venv_on_path):  # noqa: F811
+    url = database(postgres_url, "nbgrader_api")
+    assert url.startswith("postgresql+psycopg2://")
+
+    # nbgrader's Gradebook creates its tables in PostgreSQL and keeps what it is given
+    with Gradebook(url, COURSE) as gb:
+        gb.add_assignment("warmup")
+        gb.add_student("ada", first_name="Ada", last_name="Lovelace")
+    engine = create_engine(url)
+    try:
+        assert engine.dialect.name == "postgresql"
+        tables = set(inspect(engine).get_table_names())
+        assert {"assignment", "notebook", "student", "submitted_assignment", "base_cell",
+                "grade", "alembic_version"} <= tables, tables
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT first_name FROM student WHERE id = 'ada'")).scalar_one() == "Ada"
+            assert conn.execute(text("SELECT course_id FROM assignment WHERE name = 'warmup'")).scalar_one() == COURSE
+    finally:
+        engine.dispose()
+
+    # the whole nbgrader cycle on a course whose db_url is that database
+    root = tmp_path / "course"
+    source = root / "source" / "ps1"
+    source.mkdir(parents=True)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbgrader_cell(SOLUTION, "square")] + [
+        nbgrader_cell(code, f"check_{i}", points=points) for i, (code, points) in enumerate(TESTS)]
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, source / "ps1.ipynb")
+
+    api = nbgrader_api(root, url)
+    result = api.generate_assignment("ps1")
+    assert result["success"], result.get("error") or result.get("log")
+    released = nbformat.read(root / "release" / "ps1" / "ps1.ipynb", as_version=4)
+    assert "x * x" not in released.cells[0].source     # the solution was really removed
+
+    answers = {"right": "def square(x):\n    return x ** 2\n",
+               "half_right": "def square(x):\n    return x * 3\n",   # square(3) only
+               "blank": None}                                        # as released: raises
+    for student, code in answers.items():
+        sub = nbformat.read(root / "release" / "ps1" / "ps1.ipynb", as_version=4)
+        if code is not None:
+            sub.cells[0].source = code
+        folder = root / "submitted" / student / "ps1"
+        folder.mkdir(parents=True)
+        nbformat.write(sub, folder / "ps1.ipynb")
+        result = api.autograde("ps1", student)
+        assert result["success"], result.get("error") or result.get("log")
+
+    # the scores, read back from PostgreSQL by a new connection
+    with Gradebook(url, COURSE) as gb:
+        got = {s: (gb.find_submission("ps1", s).score, gb.find_submission("ps1", s).max_score)
+               for s in answers}
+        assert {s.id for s in gb.students} == {"ada", *answers}
+    assert got == {"right": (3.0, 3.0), "half_right": (2.0, 3.0), "blank": (0.0, 3.0)}
+    assert not list(root.rglob("*.db")), "an SQLite gradebook appeared beside the PostgreSQL one"
