@@ -312,3 +312,390 @@ def check_raises(name: str, exc_type: type, fn: Callable, *args, hint: str | Non
     except Exception as e:  # noqa: BLE001 - any other exception is the student's bug to see
         _fail(f"{name}: ожидалась ошибка {exc_type.__name__}, а поднята {type(e).__name__}: {e}", hint)
     _fail(f"{name}: ожидалась ошибка {exc_type.__name__}, но функция ничего не подняла.", hint)
+
+
+# --- the visible checks of the notebooks, one function per exercise ----------------------------
+# A notebook's test cell calls one of these (``checks.check_softmax(softmax)``), so that what
+# nbgrader's Validate dialog prints for a failed cell — the cell's source, then the error — is a
+# line or two, and the Russian message is in view. Each one grades its exercise alone (rule 1):
+# inputs and expected values are numbers written here (the published ones the notebook quotes),
+# the wrong values are what the typical mistakes return on these inputs — never reference code.
+# Every function keeps its frame out of the student's traceback (``__tracebackhide__``).
+
+FLOAT32_HINT = ("совпадает лишь примерно до 7 знаков — так бывает при вычислениях во float32; "
+                "считайте в float64.")
+
+
+# 00_intro
+def check_numerical_derivative(numerical_derivative: Callable) -> None:
+    """x³ at h = 1e-3, whose central difference is exactly 3x² + h²: at 2, and at the array of
+    points [-1, 0.5, 2]; sin at 1 with the default h."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    cube = lambda x: x ** 3  # noqa: E731
+    check_close("numerical_derivative(x³, 2, h=1e-3)", numerical_derivative(cube, 2.0, h=1e-3),
+                12.000001, tol=1e-9, wrong=[
+        (12.006001, "это правая разность (f(x+h) − f(x))/h, её ошибка O(h); нужна центральная."),
+        (11.994001, "это левая разность (f(x) − f(x−h))/h; нужна центральная."),
+        (24.000002, "центральную разность делят на 2h, а не на h."),
+    ])
+    points, error = np.array([-1.0, 0.5, 2.0]), None
+    try:
+        at_points = numerical_derivative(cube, points, h=1e-3)
+    except TypeError as e:
+        error = e
+    if error is not None:
+        _fail(f"numerical_derivative(x³, массив точек): поднята TypeError: {error}",
+              "x может быть массивом — не превращайте результат в float и не используйте math.* "
+              "вместо numpy.")
+    check_close("numerical_derivative(x³, [-1, 0.5, 2], h=1e-3)", at_points,
+                [3.000001, 0.750001, 12.000001], tol=1e-9)
+    check_close("numerical_derivative(sin, 1)", numerical_derivative(np.sin, 1.0), np.cos(1.0), tol=1e-9)
+
+
+def _worst_entry_case(worst_entry: Callable, name: str, a, b, err: float, idx: tuple,
+                      wrong=(), abs_idx=None) -> None:
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    got = worst_entry(a, b)
+    if not (isinstance(got, tuple) and len(got) == 2):
+        _fail(f"{name}: ожидалась пара (err, idx), получено {type(got).__name__}.")
+    got_err, got_idx = got
+    check_shape(f"{name}: idx", np.asarray(got_idx), (a.ndim,), hint=(
+        "idx — одно число, а нужен кортеж длины a.ndim: np.argmax возвращает номер в развёрнутом "
+        "массиве; переведите его в индекс через np.unravel_index." if np.ndim(got_idx) == 0 else
+        "idx — кортеж из a.ndim целых чисел, по одному на каждую ось a."))
+    if not np.isfinite(np.asarray(got_err, dtype=float)):
+        _fail(f"{name}: err = {got_err}.", "там, где a = b = 0, знаменатель должен быть max(1e-8, 0), "
+                                           "иначе 0/0 = NaN.")
+    check_close(f"{name}: err", got_err, err, tol=1e-12, wrong=wrong)
+    check_close(f"{name}: idx", np.asarray(got_idx, dtype=float), idx, tol=0,
+                hint="a[idx] должен быть элементом, на котором достигается максимум.", wrong=[
+        (abs_idx, "индекс указывает на наибольшую *абсолютную* разность |a − b|, а нужен элемент "
+                  "с наибольшей относительной ошибкой.")] if abs_idx else [])
+
+
+def check_worst_entry(worst_entry: Callable) -> None:
+    """Entries of different scale, a 2×2 matrix, zeros and a ≈ −b."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    _worst_entry_case(worst_entry, "worst_entry([100, 2, -3], [101, 2.2, -3])",
+                      np.array([100.0, 2.0, -3.0]), np.array([101.0, 2.2, -3.0]), 0.2 / 4.2, (1,), wrong=[
+        ((1 / 201 + 0.2 / 4.2) / 3, "ошибка — среднее по элементам, а нужен максимум."),
+        (1 / 201, "максимум берётся отдельно в числителе и знаменателе; нужно поэлементное отношение."),
+    ], abs_idx=(0,))
+    _worst_entry_case(worst_entry, "worst_entry(матрица 2×2)", np.array([[1.0, 2.0], [3.0, 4.0]]),
+                      np.array([[1.0, 2.1], [3.3, 4.0]]), 0.3 / 6.3, (1, 0))
+    _worst_entry_case(worst_entry, "worst_entry([0.5, 1, 0], [0.5, -1, 0])", np.array([0.5, 1.0, 0.0]),
+                      np.array([0.5, -1.0, 0.0]), 1.0, (1,),
+                      wrong=[(2e8, "в знаменателе |a + b| вместо |a| + |b|: при a ≈ −b ошибка взлетает.")])
+
+
+def check_directional_derivative(directional_derivative: Callable) -> None:
+    """f = Σ x³, whose central difference along v is exactly Σ 3x²v + h² Σ v³: a vector and a
+    2×2 matrix; x and v must be unchanged."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    sum_cubes = lambda w: np.sum(w ** 3)  # noqa: E731
+    x, v = np.array([1.0, -2.0, 0.5]), np.array([2.0, 1.0, -1.0])
+    x_before, v_before = x.copy(), v.copy()
+    check_close("directional_derivative(Σx³, [1, -2, 0.5], [2, 1, -1], h=1e-3)",
+                directional_derivative(sum_cubes, x, v, h=1e-3), 17.250008, tol=1e-9, wrong=[
+        (17.257508, "это правая разность (f(x + hv) − f(x))/h, её ошибка O(h); нужна центральная."),
+        (34.500016, "центральную разность делят на 2h, а не на h."),
+        (15.750003, "x сдвинут на h по всем координатам (x ± h), а нужно вдоль v: x ± h·v."),
+        (17.250008 / np.sqrt(6), "направление v нормировано, а брать его нужно как есть."),
+    ])
+    if not (np.array_equal(x, x_before) and np.array_equal(v, v_before)):
+        _fail("directional_derivative изменил x или v: сдвигайте копию (x + h * v), "
+              "а не сам массив (x += ...).")
+    ok("x и v после вызова не изменились")
+    W, V = np.array([[1.0, 0.3], [-1.0, 2.0]]), np.array([[0.7, -1.0], [0.5, 0.1]])
+    W_before = W.copy()
+    check_close("directional_derivative(Σx³, матрица 2×2, h=1e-3)",
+                directional_derivative(sum_cubes, W, V, h=1e-3), 4.529999469, tol=1e-9,
+                hint="x и v — массивы одной формы; сдвиг x + h * v работает для любой формы.")
+    if not np.array_equal(W, W_before):
+        _fail("directional_derivative изменил x: после x += h·v и x −= h·v массив не всегда "
+              "возвращается точно (округление). Сдвигайте копию: f(x + h * v).")
+    ok("x после вызова не изменился")
+
+
+# 01_chain_rule
+def check_derivative_error(derivative_error: Callable) -> None:
+    """f = 1 − x³ at x = 1, where the central difference errs by exactly −h²: steps [0.1, 0.01],
+    then steps in an array of shape (2, 2)."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    f1, df1 = (lambda t: 1 - t ** 3), (lambda t: -3 * t ** 2)
+    check_close("derivative_error(1 − x³, −3x², 1, [0.1, 0.01])",
+                derivative_error(f1, df1, 1.0, np.array([0.1, 0.01])), [0.01, 0.0001], tol=1e-6, wrong=[
+        ([0.31, 0.0301], "это ошибка правой разности (f(x+h) − f(x))/h; нужна центральная."),
+        ([-0.01, -0.0001], "ошибка — это модуль |приближение − точное значение|, а не разность со знаком."),
+        ([-0.31, -0.0301], "это ошибка правой разности, и без модуля; нужны центральная разность и |…|."),
+    ])
+    hs2 = np.array([[0.1, 0.2], [0.05, 0.01]])
+    errors2 = derivative_error(f1, df1, 1.0, hs2)
+    if np.shape(errors2) != hs2.shape:
+        _fail(f"derivative_error(…, hs формы (2, 2)): форма результата {np.shape(errors2)}, а должна быть "
+              "формой hs.", "считайте сразу для всего массива hs или верните результат к форме hs "
+                            "(reshape(hs.shape)).")
+    check_close("derivative_error(1 − x³, −3x², 1, hs формы (2, 2))", errors2, hs2 ** 2, tol=1e-6)
+
+
+def _adjacency(n: int, edges) -> np.ndarray:
+    adj = np.zeros((n, n))
+    for i, j in edges:
+        adj[i, j] = 1
+    return adj
+
+
+def check_count_paths(count_paths: Callable) -> None:
+    """A diamond (2 paths), layers 1-3-3-1 (9 paths) and paths that do not start at node 0 (3)."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    diamond = _adjacency(4, [(0, 1), (0, 2), (1, 3), (2, 3)])
+    check_close("count_paths(ромб, 0, 3)", count_paths(diamond, 0, 3), 2, tol=0,
+                wrong=[(4, "посчитаны рёбра, а не пути.")])
+    layers = _adjacency(8, [(0, j) for j in (1, 2, 3)] + [(i, j) for i in (1, 2, 3) for j in (4, 5, 6)]
+                        + [(i, 7) for i in (4, 5, 6)])
+    check_close("count_paths(слои 1-3-3-1)", count_paths(layers, 0, 7), 9, tol=0)
+    dag = _adjacency(5, [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3), (2, 4), (3, 4)])
+    check_close("count_paths(граф из 5 узлов, 1, 4)", count_paths(dag, 1, 4), 3, tol=0, wrong=[
+        (6, "пути считаются от узла 0, а не от source: узлы до source не должны добавлять путей."),
+    ])
+
+
+# 09_softmax_cross_entropy
+SOFTMAX_123 = [0.0900305731704, 0.244728471055, 0.665240955775]      # softmax([1, 2, 3]), eq. 59
+
+
+def check_softmax(softmax: Callable) -> None:
+    """Eq. 59, rows of very different scale in one batch, the input unchanged."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    p = SOFTMAX_123
+    Z = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    expected = [p, [1 / 3, 1 / 3, 1 / 3]]
+    check_close("softmax([[1, 2, 3], [0, 0, 0]])", softmax(Z), expected, tol=1e-9,
+                wrong=[(np.float32(expected), FLOAT32_HINT)],
+                hint="делите на сумму экспонент своей строки: np.sum(..., axis=1, keepdims=True).")
+    check_close("Z после вызова softmax", Z, [[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], tol=0,
+                hint="функция изменила входной массив (Z -= ...): сдвинутые логиты запишите в новый массив.")
+    nan = [np.nan] * 3
+    q = [0.73105857863, 0.26894142137, 0.0]                          # softmax([1, 0, −1000])
+    check_close("softmax([[1000, 1001, 1002], [−1, 0, 1], [1, 0, −1000]])",
+                softmax(np.array([[1000.0, 1001.0, 1002.0], [-1.0, 0.0, 1.0], [1.0, 0.0, -1000.0]])),
+                [p, p, q], tol=1e-9, wrong=[
+        ([nan, p, q], "softmax без вычитания максимума: exp(1000) = inf, и inf / inf = NaN; "
+                      "вычтите максимум строки (уравнение 61)."),
+        ([p, nan, nan], "максимум вычтен один на весь пакет: у второй и третьей строк все exp(z − 1002) = 0, "
+                        "и 0 / 0 = NaN; вычитайте максимум каждой строки: np.max(Z, axis=1, keepdims=True)."),
+        ([p, p, [np.nan, np.nan, 0.0]],
+         "вычтен минимум строки, а не максимум: exp(1 − (−1000)) = inf; сдвигайте на максимум "
+         "(уравнение 61), тогда все показатели ≤ 0."),
+    ])
+
+
+def check_logsumexp(logsumexp: Callable) -> None:
+    """LSE([1, 2, 3]) = 3.408, shape (M,), rows of very different scale, the input unchanged."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    rows = [[1.0, 2.0, 3.0], [1000.0, 1001.0, 1002.0], [1.0, 0.0, -1000.0]]
+    Z = np.array(rows)
+    lse = [3.40760596444, 1002.40760596444, 1.31326168752]
+    check_close("logsumexp([[1, 2, 3], [1000, 1001, 1002], [1, 0, −1000]])", logsumexp(Z), lse, tol=1e-9, wrong=[
+        ([0.407605964444, 0.407605964444, 0.31326168752],
+         "максимум вычтен, но не прибавлен обратно: LSE = m + log Σ exp(z − m)."),
+        ([lse[0], np.inf, lse[2]], "log Σ exp без вычитания максимума: exp(1000) = inf; LSE = m + log Σ exp(z − m)."),
+        ([-np.inf, lse[1], -np.inf], "максимум вычтен один на весь пакет: у первой и третьей строк все "
+                                     "exp(z − 1002) = 0 и log 0 = −inf; m — максимум своей строки."),
+        ([lse[0], lse[1], np.inf], "вычтен минимум строки, а не максимум: exp(1 − (−1000)) = inf; "
+                                   "m — максимум строки."),
+        ([3.0, 1002.0, 1.0], "LSE только близок к максимуму, но не равен ему: LSE = m + log Σ exp(z − m)."),
+        (np.float32(lse), FLOAT32_HINT),
+    ])
+    check_close("Z после вызова logsumexp", Z, rows, tol=0,
+                hint="функция изменила входной массив (Z -= ...): сдвинутые логиты запишите в новый массив.")
+
+
+def check_cross_entropy(cross_entropy: Callable) -> None:
+    """Three examples (one with probability 2·10⁻⁴ for its true class), the mean over the batch,
+    the inputs unchanged."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    y_rows = [[0.7, 0.1, 0.15, 0.05], [0.05, 0.05, 0.8, 0.1], [0.6, 0.3996, 2e-4, 2e-4]]
+    t_rows = [[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]]
+    Y, T = np.array(y_rows), np.array(t_rows)
+    L = 3.03233722889
+    check_close("cross_entropy(Y, T)", cross_entropy(Y, T), L, tol=1e-9, wrong=[
+        (3 * L, "не усреднено по пакету: разделите сумму на число примеров M = 3."),
+        (-L, "перевёрнут знак: L = −Σ t log y."),
+        (L / 4, "усреднено по всем M·K элементам (np.mean от T·log Y): по классам — сумма, среднее — только "
+                "по примерам."),
+        (np.inf, "потери = inf: где-то взят log 0 — не перепутаны ли t и y? L = −Σ t log y, логарифм — от "
+                 "предсказанных вероятностей y (все они положительны)."),
+        (np.float32(L), FLOAT32_HINT),
+    ], hint="L = −(1/M) Σ по примерам Σ_j t_j log y_j; вероятности не обрезайте — у третьего примера "
+            "вероятность правильного класса всего 2·10⁻⁴.")
+    check_close("Y и T после вызова cross_entropy", np.concatenate([Y, T]), y_rows + t_rows, tol=0,
+                hint="функция изменила входной массив на месте: результаты промежуточных шагов "
+                     "запишите в новые массивы.")
+
+
+def check_softmax_cross_entropy(softmax_cross_entropy: Callable) -> None:
+    """The loss and dZ on a 4×3 batch, the inputs unchanged; logits about 1000 beside a row of
+    small ones."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    z_rows = [[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.0, 1.0, 1.0], [-2.0, 0.0, 3.0]]
+    t_rows = [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    Z, T = np.array(z_rows), np.array(t_rows)
+    loss, dZ = softmax_cross_entropy(Z, T)
+    check_close("loss", loss, 1.30595143686, tol=1e-9, wrong=[
+        (4 * 1.30595143686, "потери не усреднены по пакету: разделите на M = 4."),
+        (np.float32(1.30595143686), FLOAT32_HINT),
+    ])
+    dZ_expected = np.array([[-0.0852497152785, 0.0606082426762, 0.0246414726023],
+                            [0.0290286336685, 0.214494202652, -0.243522836321],
+                            [0.0833333333333, -0.166666666667, 0.0833333333333],
+                            [0.00159436523061, 0.0117808541312, -0.0133752193618]])
+    check_close("dZ", dZ, dZ_expected, tol=1e-9, wrong=[
+        (4 * dZ_expected, "потери усредняются по пакету: dZ = (y − t) / M, здесь M = 4."),
+        (-dZ_expected, "перевёрнут знак: dL/dz = y − t (уравнение 68)."),
+        (np.float32(dZ_expected), FLOAT32_HINT),
+    ])
+    check_close("Z и T после вызова", np.concatenate([Z, T]), z_rows + t_rows, tol=0,
+                hint="функция изменила входной массив на месте (например, Z -= ...): промежуточные "
+                     "результаты запишите в новые массивы.")
+    loss_big, dZ_big = softmax_cross_entropy(np.array([[1000.0, 999.0, 0.0], [-1.0, 0.0, 1.0]]),
+                                             np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]))
+    check_close("потери при логитах [[1000, 999, 0], [−1, 0, 1]]", loss_big, 501.360433826, tol=1e-9, wrong=[
+        (np.inf, "потери = inf: вероятность правильного класса e^(−1000) в float64 равна 0, а log 0 = −inf; "
+                 "считайте log softmax как z − LSE(z), не беря логарифм от вероятности."),
+        (np.nan, "потери = NaN: softmax без вычитания максимума (exp(1000) = inf, inf / inf = NaN) или "
+                 "максимум, общий для всего пакета (у второй строки 0 / 0); вычитайте максимум каждой строки."),
+    ])
+    small = [-0.454984713415, 0.122364235527, 0.332620477887]
+    check_close("dZ при логитах [[1000, 999, 0], [−1, 0, 1]]", dZ_big,
+                [[0.365529289315, 0.134470710685, -0.5], small], tol=1e-9, wrong=[
+        ([[np.nan, np.nan, -0.5], small],
+         "softmax без вычитания максимума: exp(1000) = inf, и inf / inf = NaN (уравнение 61)."),
+        ([[0.365529289315, 0.134470710685, -0.5], [np.nan] * 3],
+         "максимум вычтен один на весь пакет: у второй строки все exp(z − 1000) = 0, и 0 / 0 = NaN; "
+         "вычитайте максимум каждой строки."),
+    ])
+
+
+def check_softmax_backward(softmax_backward: Callable) -> None:
+    """A 3×4 batch with a known answer, the inputs unchanged."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    y_rows = [[0.1, 0.2, 0.3, 0.4], [0.7, 0.1, 0.1, 0.1], [0.25, 0.25, 0.4, 0.1]]
+    dy_rows = [[1.0, -2.0, 0.5, 0.0], [0.3, 0.3, -1.0, 2.0], [-0.5, 1.5, 1.0, -1.0]]
+    Y, dY = np.array(y_rows), np.array(dy_rows)
+    expected = [[0.115, -0.37, 0.195, 0.06], [-0.028, -0.004, -0.134, 0.166], [-0.2625, 0.2375, 0.18, -0.155]]
+    check_close("softmax_backward(dY, Y)", softmax_backward(dY, Y), expected, tol=1e-9, wrong=[
+        ([[0.09, -0.32, 0.105, 0.0], [0.063, 0.027, -0.09, 0.18], [-0.09375, 0.28125, 0.24, -0.09]],
+         "учтена только диагональ якобиана, y_i (1 − y_i); каждый выход зависит от всех логитов: "
+         "J = diag(y) − y yᵀ, внедиагональные элементы −y_i y_k тоже входят в dz = Jᵀ dy."),
+        ([[0.0815, -0.401, 0.015, -0.04], [0.0805, 0.0295, -0.145, 0.19], [-0.17125, 0.37375, 0.22, -0.11]],
+         "сумма по j взята по примерам (axis=0), а нужна по классам внутри строки (axis=1)."),
+        ([[1.15, -1.85, 0.65, 0.15], [-0.04, -0.04, -1.34, 1.66], [-1.05, 0.95, 0.45, -1.55]],
+         "пропущен множитель y_i: в J = diag(y) − y yᵀ каждая строка i умножена на y_i."),
+        (-np.array(expected), "перевёрнут знак: dz = Jᵀ dy, где J = diag(y) − y yᵀ."),
+        (np.float32(expected), FLOAT32_HINT),
+    ], hint="dz каждой строки — это Jᵀ dy с J = diag(y) − y yᵀ этой строки.")
+    check_close("dY и Y после вызова", np.concatenate([dY, Y]), dy_rows + y_rows, tol=0,
+                hint="функция изменила входной массив на месте (dY -= ...): результат запишите в новый массив.")
+
+
+# 10_temperature
+def check_softmax_t(softmax_t: Callable) -> None:
+    """T = 1, eqs. 70 and 71 (T = 100 and T = 0.1), the input unchanged; T = 0.05 on rows of very
+    different scale."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    Z = np.array([[1.0, 2.0, 3.0], [2.0, 0.0, -2.0]])
+    T1 = [SOFTMAX_123, [0.866813332197, 0.117310427826, 0.0158762399765]]
+    check_close("softmax_t([[1, 2, 3], [2, 0, −2]], T=1)", softmax_t(Z, 1.0), T1, tol=1e-9,
+                wrong=[(np.float32(T1), FLOAT32_HINT)],
+                hint="softmax каждой строки: делите на сумму своей строки (axis=1, keepdims=True).")
+    check_close("softmax_t([[1, 2, 3], [2, 0, −2]], T=100)", softmax_t(Z, 100.0),
+                [[0.330005610971, 0.3333222225, 0.336672166529], [0.340021775594, 0.333288893333, 0.326689331073]],
+                tol=1e-9, wrong=[
+        ([[1.38389652674e-87, 3.72007597602e-44, 1.0], [1.0, 1.38389652674e-87, 1.91516959671e-174]],
+         "логиты умножены на T, а нужно разделить: softmax_T(z) = softmax(z / T) (уравнение 69)."),
+        (T1, "температура не учтена: softmax_T(z) = softmax(z / T) (уравнение 69)."),
+    ])
+    check_close("Z после вызова softmax_t", Z, [[1.0, 2.0, 3.0], [2.0, 0.0, -2.0]], tol=0,
+                hint="функция изменила входной массив (Z /= T или Z -= ...): результат запишите в новый массив.")
+    check_close("softmax_t([[1, 2, 3], [2, 0, −2]], T=0.1)", softmax_t(Z, 0.1),
+                [[2.06106004621e-09, 4.53978686089e-05, 0.99995460007],
+                 [0.999999997939, 2.06115361819e-09, 4.24835424654e-18]], tol=1e-9)
+    nan = [np.nan] * 3
+    big = softmax_t(np.array([[50.0, 40.0, 0.0], [1.0, 2.0, 3.0], [1.0, 0.0, -50.0]]), 0.05)
+    r0, r1, r2 = ([1.0, 1.38389652674e-87, 0.0], [4.24835424654e-18, 2.06115361819e-09, 0.999999997939],
+                  [0.999999997939, 2.06115361819e-09, 0.0])
+    check_close("softmax_t([[50, 40, 0], [1, 2, 3], [1, 0, −50]], T=0.05)", big, [r0, r1, r2], tol=1e-9, wrong=[
+        ([[np.nan, np.nan, 0.0], r1, r2], "softmax без вычитания максимума: 50 / 0.05 = 1000, exp(1000) = inf, и "
+                                          "inf / inf = NaN; вычтите максимум строки z / T."),
+        ([r0, nan, nan], "максимум вычтен один на весь пакет: у второй и третьей строк все exp(z/T − 1000) = 0, "
+                         "и 0 / 0 = NaN; вычитайте максимум каждой строки."),
+        ([[np.nan, np.nan, 0.0], r1, [np.nan, np.nan, 0.0]],
+         "вычтен минимум строки, а не максимум: exp((50 − 0) / 0.05) = inf; сдвигайте на максимум."),
+    ])
+
+
+def check_entropy(entropy: Callable) -> None:
+    """The uniform distribution, 0 log 0 = 0, the input unchanged."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    rows = [[0.25, 0.25, 0.25, 0.25], [0.9, 0.1, 0.0, 0.0], [0.5, 0.0, 0.5, 0.0]]
+    P = np.array(rows)
+    H = np.array([1.38629436112, 0.325082973391, 0.69314718056])     # ln 4, −(0.9 ln 0.9 + 0.1 ln 0.1), ln 2
+    check_close("entropy(P)", entropy(P), H, tol=1e-9, wrong=[
+        (H / np.log(2), "это биты (log2); в курсе натуральный логарифм: max H = ln K."),
+        (-H, "перевёрнут знак: H = −Σ p log p."),
+        ([H[0], np.nan, np.nan], "0 · log 0 дал NaN: по определению 0 log 0 = 0, нулевые вероятности "
+                                 "дают слагаемое 0."),
+        (H / 4, "среднее по классам вместо суммы: H = −Σ p log p (сумма по строке)."),
+        (np.float32(H), FLOAT32_HINT),
+    ])
+    check_close("P после вызова entropy", P, rows, tol=0,
+                hint="функция изменила входной массив (например, P[P == 0] = 1): замените нули в копии "
+                     "или через np.where.")
+
+
+def check_softmax_t_cross_entropy(softmax_t_cross_entropy: Callable) -> None:
+    """The loss and dZ at T = 0.5 and T = 4 on a 3×4 batch, the inputs unchanged; T = 0.05 on
+    logits about 50 (z / T about 1000)."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    z_rows = [[1.0, -0.5, 2.0, 0.0], [0.3, 1.2, -1.0, 2.2], [-1.5, 0.5, 0.0, 1.0]]
+    t_rows = [[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0]]
+    Z, targets, M = np.array(z_rows), np.array(t_rows), 3
+    expected = {
+        0.5: (3.56956939418, np.array([[0.0777528331738, -0.662795581046, 0.574520046172, 0.0105227017],
+                                       [0.0128637782745, 0.0778213236211, 0.000955438841803, -0.0916405407374],
+                                       [-0.663691762386, 0.16242427026, 0.0597525497761, 0.441514942349]])),
+        4.0: (1.51039525893, np.array([[0.022221537926, -0.0680607085586, 0.0285330194948, 0.0173061511378],
+                                       [0.01818367913, 0.0227718344385, 0.0131382055613, -0.0540937191298],
+                                       [-0.0693792291075, 0.0230064284507, 0.0203031018473, 0.0260696988095]])),
+    }
+    for T, (loss_expected, dZ_expected) in expected.items():
+        loss, dZ = softmax_t_cross_entropy(Z, targets, T)
+        check_close(f"loss при T = {T}", loss, loss_expected, tol=1e-9, wrong=[
+            (2.20843817038, "в softmax не подставлена температура: y_T = softmax(z / T)."),
+            (M * loss_expected, "потери не усреднены по пакету: разделите на число примеров M = 3."),
+            (np.float32(loss_expected), FLOAT32_HINT),
+        ])
+        check_close(f"dZ при T = {T}", dZ, dZ_expected, tol=1e-9, wrong=[
+            (T * dZ_expected, "пропущен множитель из ∂s/∂z: логиты входят в softmax как s = z / T, и цепное "
+                              "правило добавляет производную s по z."),
+            (M * dZ_expected, "потери усредняются по пакету: градиент делится ещё и на число примеров M = 3."),
+            (T * T * dZ_expected, "градиент умножен на T вместо деления: ∂s/∂z для s = z / T. (Множитель T² при "
+                                  "дистилляции домножает потери, а не входит в производную.)"),
+            (np.float32(dZ_expected), FLOAT32_HINT),
+        ])
+        check_close("Z и targets после вызова", np.concatenate([Z, targets]), z_rows + t_rows, tol=0,
+                    hint="функция изменила входной массив на месте (Z /= T, Z -= ...): результаты "
+                         "запишите в новые массивы.")
+    loss_big, dZ_big = softmax_t_cross_entropy(np.array([[50.0, 0.0, 48.0, 49.0], [1.0, 2.0, 3.0, 4.0]]),
+                                               np.array([[0.0, 1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]]), 0.05)
+    check_close("потери при T = 0.05 на логитах [[50, 0, 48, 49], [1, 2, 3, 4]]", loss_big, 530.000000002,
+                tol=1e-9, wrong=[
+        (np.inf, "потери = inf: вероятность правильного класса e^(−1000) в float64 равна 0, а log 0 = −inf; "
+                 "считайте log softmax как s − LSE(s), не беря логарифм от вероятности."),
+        (np.nan, "потери = NaN: softmax без вычитания максимума (exp(1000) = inf, inf / inf = NaN) или "
+                 "максимум, общий для всего пакета; вычитайте максимум каждой строки s = z / T."),
+    ])
+    check_close("dZ при T = 0.05 на логитах [[50, 0, 48, 49], [1, 2, 3, 4]]", dZ_big,
+                [[9.99999997939, -10.0, 4.24835424654e-17, 2.06115361819e-08],
+                 [-10.0, 4.24835424654e-17, 2.06115361819e-08, 9.99999997939]], tol=1e-9)
