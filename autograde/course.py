@@ -1,8 +1,20 @@
-"""An nbgrader course directory: its layout, its configuration, and the API over it.
+"""An nbgrader course directory: its configuration, and nbgrader's API over it.
 
-Every nbgrader call in this project goes through :func:`api`, so the configuration lives in
-one place: the course id, the SQLite gradebook, the per-cell timeout and the kernel that
-executes submissions (the sandbox, :mod:`autograde.sandbox`).
+The course's configuration is ``DIR/nbgrader_config.py``, the instructor's file: bpcourse
+writes it once when it is missing (course id, commented examples of the gradebook URL and the
+limits) and afterwards only reads it, except to append the line that loads bpcourse's
+protections (:func:`protect`) if someone removed it. nbgrader's own doors (``nbgrader
+autograde``, ``generate_feedback``, the formgrader's buttons, started in DIR) read the same
+file, so every door grades, hides and returns exactly as ``bpcourse grade`` does:
+
+- ``Autograde.autograde_preprocessors``: nbgrader's list with its ``Execute`` replaced by
+  :class:`autograde.preprocessors.SandboxedExecute` (the sandboxed kernel, hidden inputs per
+  submission, the kernel's outputs taken back without following its links) and
+  :class:`autograde.preprocessors.TrustedVerdicts` before ``SaveAutoGrades`` (each test cell's
+  points from the trusted comparison with the reference);
+- student-written HTML made inert before anything stores or renders it
+  (:class:`autograde.feedback.Sanitize`), hidden tests removed from the feedback
+  (:class:`autograde.feedback.HideHiddenTests`), the feedback in Russian (our template).
 """
 from __future__ import annotations
 
@@ -11,71 +23,137 @@ import os
 import sys
 from pathlib import Path
 
+from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
 
-COURSE_ID = "backprop-course"
+COURSE_ID = "backprop-course"      # the default course id of a new course folder
+CONFIG_FILE = "nbgrader_config.py"
+PROTECT_LINE = "protect(c)"
 
 # Text copies and our own working files never reach a release or an autograded folder.
-IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py", "*.md",
-          ".bpcourse_out", ".bpcourse"]
-# The feedback folder is handed to students: it gets the feedback HTML and nothing else —
-# not the student's hidden inputs (.bpcourse_cases.json), not the recorded outputs, not a file
-# the student's code wrote while it was graded. (nbgrader matches these globs against each
-# name; "*" does not match a name that starts with a dot, hence ".*".)
-FEEDBACK_IGNORE = IGNORE + ["*", ".*"]
+IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py", "*.md", ".bpcourse"]
+
+TEMPLATE = f'''\
+# nbgrader configuration of this course: yours to edit. bpcourse wrote it once and never
+# rewrites it; `bpcourse grade`, `nbgrader ...` and the formgrader (started in this folder)
+# all read it.
+c = get_config()  # noqa: F821
+
+c.CourseDirectory.course_id = {COURSE_ID!r}
+
+# The gradebook: by default gradebook.db (SQLite) in this folder. PostgreSQL, for example:
+# c.CourseDirectory.db_url = "postgresql+psycopg2://grader@/backprop?host=/var/run/postgresql"
+
+# Limits of one submission, used by every door (`bpcourse grade` options override them for one run):
+# c.Execute.timeout = 30                 # seconds per cell
+# c.SandboxedExecute.memory_mb = 2048    # memory of all its processes
+# c.SandboxedExecute.cpu_seconds = 300   # CPU time of its kernel
+
+# Late submissions (nbgrader's own setting), for example a point per hour:
+# c.LateSubmissionPlugin.penalty_method = "zero"
+
+# bpcourse's protections: the sandboxed kernel, trusted verdicts, hidden tests kept out of
+# the feedback, student HTML made inert. Keep these lines last so nothing above undoes them.
+from autograde.course import protect  # noqa: E402
+{PROTECT_LINE}
+'''
 
 
 class NbGraderError(RuntimeError):
     """An nbgrader API call reported failure (its API returns a dict instead of raising)."""
 
 
-def config(root: Path, *, timeout: int = 30, kernel_name: str | None = None,
-           feedback: bool = False, ipc: str | None = None) -> Config:
-    """The nbgrader configuration of the course at ``root``; ``feedback``: for
-    ``generate_feedback``, which then copies no file besides the HTML (:data:`FEEDBACK_IGNORE`)."""
-    root = Path(root).resolve()
-    c = Config()
-    c.CourseDirectory.root = str(root)
-    c.CourseDirectory.course_id = COURSE_ID
-    # timeout: a second process may hold the write lock briefly (parallel workers).
-    c.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
-    c.CourseDirectory.ignore = FEEDBACK_IGNORE if feedback else IGNORE
-    c.Execute.timeout = timeout
-    c.Execute.allow_errors = True
-    c.Execute.interrupt_on_timeout = True
-    if kernel_name:
-        c.Execute.kernel_name = kernel_name
-    if ipc:   # the sandboxed kernel has no network: UNIX sockets at this path prefix
-        c.KernelManager.transport = "ipc"
-        c.KernelManager.ip = ipc
+def protect(c: Config) -> Config:
+    """bpcourse's protections, added to nbgrader's configuration ``c`` (see the module doc)."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute, SaveAutoGrades
+
+    from autograde.feedback import Sanitize
+    from autograde.preprocessors import SandboxedExecute, TrustedVerdicts
+
+    c.CourseDirectory.ignore = IGNORE
+    # Student-written HTML is made inert before nbgrader stores the submitted and the
+    # executed notebook (the formgrader renders them).
+    pre = list(Autograde.class_traits()["sanitize_preprocessors"].make_dynamic_default())
+    c.Autograde.sanitize_preprocessors = pre[:1] + [Sanitize] + pre[1:]
+    run = []
+    for p in Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default():
+        if p is Execute:
+            run += [SandboxedExecute, Sanitize]
+        elif p is SaveAutoGrades:
+            run += [TrustedVerdicts, SaveAutoGrades]
+        else:
+            run.append(p)
+    c.Autograde.autograde_preprocessors = run
     # The feedback must not show hidden tests (nbgrader #917). GenerateFeedback's own list of
     # preprocessors is not configurable; the exporter's is, and it runs first.
     c.HTMLExporter.preprocessors = ["autograde.feedback.Sanitize", "autograde.feedback.HideHiddenTests"]
-    # Student-written HTML is made inert before nbgrader stores the autograded notebook (the
-    # formgrader renders it), the executed outputs too (autograde.feedback.Sanitize).
-    from nbgrader.converters.autograde import Autograde
-    from autograde.feedback import Sanitize
-    pre = list(Autograde.class_traits()["sanitize_preprocessors"].make_dynamic_default())
-    c.Autograde.sanitize_preprocessors = pre[:1] + [Sanitize] + pre[1:]
-    from autograde.worker import capped_execute   # Execute keeping a bounded amount of output
-    run = list(Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default())
-    c.Autograde.autograde_preprocessors = [capped_execute()] + [Sanitize] + run[1:]
     c.HTMLExporter.extra_template_basedirs = [str(Path(__file__).parent / "templates")]  # Russian feedback
     return c
 
 
-def write_config_file(root: Path) -> None:
-    """An ``nbgrader_config.py`` so that instructors can open the course in the formgrader."""
+def ensure_config_file(root: Path) -> Path:
+    """``root/nbgrader_config.py``: written when missing; an existing one is kept as it is,
+    except that the lines loading bpcourse's protections are appended if they are not there."""
+    path = Path(root) / CONFIG_FILE
+    if not path.exists():
+        path.write_text(TEMPLATE, encoding="utf-8")
+        return path
+    text = path.read_text(encoding="utf-8")
+    if not any(line.strip().startswith(PROTECT_LINE) for line in text.splitlines()):
+        path.write_text(text.rstrip("\n") + "\n\n# added by bpcourse: its grading protections (keep last)\n"
+                        "from autograde.course import protect  # noqa: E402\n" + PROTECT_LINE + "\n",
+                        encoding="utf-8")
+    return path
+
+
+def load(root: Path) -> Config:
+    """The configuration in ``root/nbgrader_config.py`` (bpcourse's defaults if there is none)."""
     root = Path(root).resolve()
-    (root / "nbgrader_config.py").write_text(
-        "# Written by bpcourse; the pipeline passes the same settings to nbgrader's API.\n"
-        "c = get_config()  # noqa: F821\n"
-        f"c.CourseDirectory.root = {str(root)!r}\n"
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-        f"c.CourseDirectory.ignore = {IGNORE!r}\n",
-        encoding="utf-8")
+    if (root / CONFIG_FILE).is_file():
+        c = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+    else:
+        c = Config()
+        c.CourseDirectory.course_id = COURSE_ID
+        protect(c)
+    c.CourseDirectory.root = str(root)
+    if "db_url" not in c.CourseDirectory:
+        # nbgrader's default gradebook, waiting while another worker holds the write lock
+        c.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
+    return c
+
+
+def config(root: Path, *, timeout: int | None = None, memory_mb: int | None = None,
+           cpu_seconds: int | None = None, unsafe: bool = False, skip: str = "") -> Config:
+    """The course's configuration with this run's overrides: ``unsafe`` runs the kernel without
+    the sandbox (``bpcourse grade --unsafe`` only; never written to a file); ``skip``: grade
+    without executing, every test cell 0 with this reason (a submission that could not be
+    graded)."""
+    c = load(root)
+    if timeout is not None:
+        c.Execute.timeout = timeout
+    if memory_mb is not None:
+        c.SandboxedExecute.memory_mb = memory_mb
+    if cpu_seconds is not None:
+        c.SandboxedExecute.cpu_seconds = cpu_seconds
+    if unsafe:
+        c.SandboxedExecute.sandboxed = False
+    if skip:
+        c.SandboxedExecute.skip_reason = skip
+    return c
+
+
+def course_id(root: Path) -> str:
+    return load(root).CourseDirectory.get("course_id", COURSE_ID)
+
+
+def gradebook(root: Path) -> Gradebook:
+    """nbgrader's gradebook of the course at ``root`` (use it as a context manager)."""
+    c = load(root)
+    return Gradebook(c.CourseDirectory.db_url, c.CourseDirectory.get("course_id", COURSE_ID))
 
 
 def api(root: Path, **kwargs) -> NbGraderAPI:

@@ -1,50 +1,43 @@
-"""The grading pipeline: a class of submissions in, a gradebook, feedback and grades.csv out.
+"""The grading driver: a class of submissions in, nbgrader's gradebook, feedback and a grade
+table out. It decides no points itself: every submission goes through nbgrader's own
+``autograde`` with the course's configuration (:mod:`autograde.course`), exactly as
+``nbgrader autograde`` or the formgrader's Autograde button would grade it.
 
 How a grade is computed (one submission of one assignment):
 
-1. **Intake** (here, with :mod:`autograde.intake`): the notebook is validated and *copied*
-   into ``DIR/submitted/<student>/<assignment>/`` — the input is never modified — with the
-   student's hidden inputs (``.bpcourse_cases.json``), seeded by the course secret, the
-   student, the assignment, the exercise and the submitted notebook's bytes
-   (:func:`autograde.worker.submission_secret`): a resubmitted, changed notebook gets new
-   inputs of the same structure.
+1. **Intake** (here, with :mod:`autograde.intake`): names and notebooks are validated; the
+   notebook (and nbgrader's ``timestamp.txt``, for late penalties) is *copied* into
+   ``DIR/submitted/<student>/<assignment>/`` — the input is never modified. Submissions that
+   are already there (``nbgrader collect``'s output, ``bpcourse grade DIR/submitted --out DIR``)
+   are graded in place and not touched.
 2. **Autograde** (:mod:`autograde.worker`, one forked process per submission, ``--jobs`` at a
-   time, :mod:`autograde.pool`): nbgrader's ``autograde`` restores the test cells from the
-   gradebook and executes the notebook in the sandbox kernel (:mod:`autograde.sandbox`);
-   nbgrader gives each test cell its points if it raised nothing. The hidden region of each
-   test cell records the student's outputs on the hidden inputs.
-3. **Verdict** (:mod:`autograde.verify`, in the worker, outside the sandbox): the recorded
-   outputs are compared with the reference. A test cell gets its points only if the trusted
-   verdict passes and none of its visible checks raised (output on stderr alone, e.g. a
-   warning, costs nothing); the verdict (naming the mistake, if recognised) becomes the
-   grader's comment. The hidden inputs are then deleted from the autograded folder, and
-   nbgrader's ``generate_feedback`` writes the feedback HTML (hidden tests stripped) — and no
-   other file — into ``feedback/``, the folder handed to students.
-4. **Report** (here): ``DIR/grades.csv`` from the gradebook, and the table.
+   time, :mod:`autograde.pool`): nbgrader restores the test cells and runs its preprocessors,
+   among them bpcourse's (:mod:`autograde.preprocessors`): the notebook runs in the sandbox
+   kernel on the submission's own hidden inputs, and each test cell gets its points only if
+   the trusted comparison with the reference passes and no visible check raised; the verdict
+   (naming the mistake, if recognised) is the cell's last output. nbgrader's
+   ``generate_feedback`` then writes the feedback HTML (hidden tests stripped).
+3. **Report** (here): ``DIR/bpcourse_grades.csv`` from the gradebook, and the table.
 
-Every submission's outcome is kept in ``DIR/.bpcourse/state.json``, so that a second run on
-the same DIR adds to the first; each worker's log is in ``DIR/.bpcourse/logs/``.
+Every submission's outcome is kept in the run state (:mod:`autograde.state`), so that a second
+run on the same DIR adds to the first; each worker's log is in ``DIR/.bpcourse/logs/``.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import secrets
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import nbformat
-from nbgrader.api import Gradebook
 
-from autograde import course, hidden, pool, report, sandbox, worker
+from autograde import course, pool, report, sandbox, worker
 from autograde.intake import Found, IntakeError, extract_zip, scan
 from autograde.source import assignments as source_assignments, read_source
-from bpcourse.cases import CASES_FILE, encode
 
 
 class GradeError(RuntimeError):
@@ -54,10 +47,11 @@ class GradeError(RuntimeError):
 @dataclass(frozen=True)
 class Options:
     jobs: int = 1
-    timeout: int = 30                 # seconds per cell (nbgrader's Execute.timeout)
     submission_timeout: int = 600     # wall-clock seconds per submission, then the worker is killed
-    memory_mb: int = sandbox.DEFAULT_MEMORY_MB
-    cpu_seconds: int = sandbox.DEFAULT_CPU_SECONDS
+    # None: as DIR/nbgrader_config.py says (nbgrader's Execute.timeout, SandboxedExecute.*)
+    timeout: int | None = None        # seconds per cell
+    memory_mb: int | None = None
+    cpu_seconds: int | None = None
     unsafe: bool = False
 
 
@@ -81,22 +75,10 @@ def save_state(out: Path, state: dict) -> None:
     os.replace(tmp, path)  # atomic: a killed run never leaves half a state file
 
 
-def course_secret(out: Path) -> str:
-    """``$BPCOURSE_SECRET``, or a random secret kept (mode 600) in ``DIR/.bpcourse/secret``."""
-    if os.environ.get("BPCOURSE_SECRET"):
-        return os.environ["BPCOURSE_SECRET"]
-    path = out / ".bpcourse" / "secret"
-    if not path.is_file():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    return path.read_text().strip()
-
-
 def prepare_course(out: Path, assignments: list[str], state: dict) -> None:
     """Put ``assignments`` into the gradebook at ``out`` (again only if their source changed)."""
     (out / ".bpcourse").mkdir(parents=True, exist_ok=True)
-    course.write_config_file(out)
+    course.ensure_config_file(out)
     nb_api = course.api(out)
     for a in assignments:
         text = nbformat.writes(read_source(a))
@@ -116,29 +98,34 @@ def ensure_students(out: Path, students: set[str]) -> None:
     nbgrader's autograde creates a missing student itself; two workers grading two assignments
     of one new student at once would both insert it, and one would fail (UNIQUE constraint).
     """
-    with Gradebook(course.config(out).CourseDirectory.db_url, course.COURSE_ID) as gb:
+    with course.gradebook(out) as gb:
         for student in sorted(students):
             gb.update_or_create_student(student)
 
 
-def stage(found: Found, out: Path, secret: str) -> None:
-    """Copy the notebook (only it) into ``submitted/`` and write the student's hidden inputs."""
+TIMESTAMP = "timestamp.txt"   # nbgrader's submission time (late penalties, release_feedback)
+
+
+def stage(found: Found, out: Path) -> None:
+    """Copy the notebook and its ``timestamp.txt`` into ``submitted/`` (nothing else); a
+    submission already there (graded in place) is left as it is."""
     dest = out / "submitted" / found.student / found.assignment
+    if found.notebook.parent.resolve() == dest.resolve():
+        return
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    shutil.copyfile(found.notebook, dest / found.notebook.name)
-    cases = hidden.make_cases(worker.submission_secret(secret, dest / found.notebook.name),
-                              found.student, found.assignment)
-    encoded = {name: [{k: encode(v) for k, v in case.items()} for case in cs] for name, cs in cases.items()}
-    (dest / CASES_FILE).write_text(json.dumps(encoded), encoding="utf-8")
+    shutil.copyfile(found.notebook, dest / found.notebook.name, follow_symlinks=False)
+    stamp = found.notebook.parent / TIMESTAMP
+    if stamp.is_file() and not stamp.is_symlink() and stamp.stat().st_size < 1000:
+        shutil.copyfile(stamp, dest / TIMESTAMP)
 
 
 # --- the class --------------------------------------------------------------------------------
 
 def _timed_out(out: Path, found: Found, opts: Options) -> dict:
     message = f"grading took longer than {opts.submission_timeout} s and was stopped"
-    worker.zero_submission(out, found, message)
+    worker.record_failure(out, found, f"проверка заняла больше {opts.submission_timeout} с и была остановлена")
     return {"status": "timeout", "message": message}
 
 
@@ -155,7 +142,8 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
         raise GradeError(f"{submissions}: no such folder or zip file")
     if out.exists() and not out.is_dir():
         raise GradeError(f"--out {out} exists and is not a folder")
-    if out == submissions or submissions in out.parents:
+    in_place = submissions == out / "submitted"
+    if not in_place and (out == submissions or submissions in out.parents):
         raise GradeError("--out must not be inside the submissions folder (it must stay unmodified)")
     if not opts.unsafe:
         ok, why = sandbox.probe()
@@ -190,10 +178,7 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
     state = load_state(out)
     prepare_course(out, sorted({f.assignment for f in found if f.status == "ok"}), state)
     save_state(out, state)
-    secret = course_secret(out)
-    if not opts.unsafe:
-        sandbox.install_kernelspec(out / ".bpcourse" / "jupyter", memory_mb=opts.memory_mb,
-                                   cpu_seconds=opts.cpu_seconds)
+    sandbox.clean_leftovers(out)   # of an earlier run that was killed outright
 
     queue = []
     for f in found:
@@ -211,7 +196,7 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
         if prev and prev.get("hash") == digest:
             log(f"  {key}: unchanged since the last run, grade kept")
             continue
-        stage(f, out, secret)
+        stage(f, out)
         queue.append((f, digest))
 
     ensure_students(out, {f.student for f, _ in queue})
@@ -222,17 +207,9 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
     started = time.perf_counter()
     done = 0
 
-    # Each kernel gets a private folder under a root-only one, and (when the grader is root) a
-    # host uid of its own; both are removed when its submission ends, however it ends.
-    scratch_root = Path(tempfile.mkdtemp(prefix="bpcourse-grading-"))
-    places = {id(task): (scratch_root / f"k{i}",
-                         sandbox.kernel_uid(os.getpid(), i) if os.geteuid() == 0 else None)
-              for i, task in enumerate(queue)}
-
     def grade_task(task):
-        scratch, uid = places[id(task)]
-        return worker.grade_one(out, task[0], secret, timeout=opts.timeout, unsafe=opts.unsafe,
-                                scratch=None if opts.unsafe else scratch, uid=uid, memory_mb=opts.memory_mb)
+        return worker.grade_one(out, task[0], timeout=opts.timeout, memory_mb=opts.memory_mb,
+                                cpu_seconds=opts.cpu_seconds, unsafe=opts.unsafe)
 
     # A submission that timed out (as a whole, or in a cell) while others were graded beside it
     # may have been starved by them: it is graded again alone before a timeout is recorded.
@@ -243,7 +220,7 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
         nonlocal done
         done += 1
         f, digest = task
-        sandbox.remove_scratch(*places[id(task)])   # a killed worker could not
+        sandbox.clean_leftovers(out)   # a killed worker could not clean up after its kernel
         timed_out = (result.get("timeout") or result.get("status") == "timeout"
                      or "timed out" in result.get("message", ""))
         if timed_out and opts.jobs > 1 and not retrying:
@@ -255,7 +232,7 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
             result = _timed_out(out, f, opts)
         elif "error" in result:
             result = {"status": "grader_error", "message": result["error"].strip().splitlines()[-1][:300]}
-            worker.zero_submission(out, f, result["message"])
+            worker.record_failure(out, f, f"ошибка проверяющей программы: {result['message']}")
         state["submissions"][f"{f.student}/{f.assignment}"] = {
             "status": result["status"], "message": result["message"], "hash": digest,
             "seconds": round(seconds, 2)}
@@ -272,9 +249,7 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
             pool.run(alone, grade_task, jobs=1, limit=opts.submission_timeout, on_done=finished,
                      log_path=lambda task: str(logs / f"{task[0].student}__{task[0].assignment}.log"))
     finally:
-        for scratch, uid in places.values():
-            sandbox.remove_scratch(scratch, uid)
-        shutil.rmtree(scratch_root, ignore_errors=True)
+        sandbox.clean_leftovers(out)
     if queue:
         log(f"graded {len(queue)} submission(s) in {time.perf_counter() - started:.1f} s")
 

@@ -1,7 +1,7 @@
 """The kernel that runs student code during grading: ipykernel inside bubblewrap.
 
-nbgrader starts the kernel named :data:`KERNEL_NAME`; its kernelspec runs this module, which
-sets resource limits and replaces itself with ``bwrap`` running ``ipykernel``:
+nbgrader's Execute (:class:`autograde.preprocessors.SandboxedExecute`) starts this module as
+the kernel; it sets resource limits and replaces itself with ``bwrap`` running ``ipykernel``:
 
 - the file system is read-only and holds only the OS, the Python installation, the
   student-side package ``bpcourse`` and the kernel's private scratch folder, mounted at the
@@ -280,21 +280,30 @@ def set_limits(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
 
 
-def install_kernelspec(jupyter_dir: Path, *, memory_mb: int = DEFAULT_MEMORY_MB,
-                       cpu_seconds: int = DEFAULT_CPU_SECONDS) -> Path:
-    """Write the sandbox kernelspec under ``jupyter_dir/kernels``; put ``jupyter_dir`` on JUPYTER_PATH."""
-    spec_dir = Path(jupyter_dir) / "kernels" / KERNEL_NAME
-    spec_dir.mkdir(parents=True, exist_ok=True)
-    spec = {
-        "argv": [sys.executable, "-m", "autograde.sandbox", "--memory-mb", str(memory_mb),
-                 "--cpu-seconds", str(cpu_seconds), "{connection_file}"],
-        "display_name": "Python 3 (bpcourse grading sandbox)",
-        "language": "python",
-        "interrupt_mode": "message",
-        "metadata": {"debugger": False},
-    }
-    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
-    return spec_dir
+def clean_leftovers(root: Path) -> int:
+    """Remove what kernels left under ``root/.bpcourse/scratch`` when their grader was killed
+    outright (its processes, cgroups, tmpfs and files); folders of a live grader are kept.
+    Folder names are ``k<uid>-<grader pid>-…`` (:class:`autograde.preprocessors.SandboxedExecute`).
+    Returns how many were removed."""
+    removed = 0
+    folder = Path(root) / ".bpcourse" / "scratch"
+    if not folder.is_dir():
+        return 0
+    for entry in folder.iterdir():
+        parts = entry.name.split("-")
+        if len(parts) < 3 or not parts[0].startswith("k") or not (parts[0][1:] + parts[1]).isdigit():
+            continue
+        uid, pid = int(parts[0][1:]), int(parts[1])
+        try:
+            os.kill(pid, 0)
+            continue                        # its grader is still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        remove_scratch(entry, uid if uid >= UID_BASE and os.geteuid() == 0 else None)
+        removed += 1
+    return removed
 
 
 def probe(timeout: float = 60) -> tuple[bool, str]:
@@ -369,7 +378,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB)
     parser.add_argument("--cpu-seconds", type=int, default=DEFAULT_CPU_SECONDS)
     parser.add_argument("connection_file")
-    args = parser.parse_args(argv)
+    args, _ = parser.parse_known_args(argv)
     connection_file = str(Path(args.connection_file).resolve())
     scratch = os.environ.get(SCRATCH_ENV) or None
     uid = int(os.environ[UID_ENV]) if os.environ.get(UID_ENV) and os.geteuid() == 0 else None

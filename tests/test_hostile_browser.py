@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
+
 
 from autograde import course
 from classes import insert_code, put, sample
@@ -90,7 +90,7 @@ def run_page(url: str) -> tuple[dict, list, str]:
 def test_the_formgrader_page_runs_no_student_script(graded, formgrader):
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing"
     base, token = formgrader
-    with Gradebook(course.config(graded).CourseDirectory.db_url, course.COURSE_ID) as gb:
+    with course.gradebook(graded) as gb:
         sid = gb.find_submission_notebook(A, A, "xss").id
     ran, dialogs, text = run_page(f"{base}/formgrader/submissions/{sid}/?token={token}")
     assert "XSS_MD" in text and "XSS_HTML" not in ran, text[:2000]   # the page shows the submission

@@ -338,7 +338,7 @@ def test_a_warning_on_hidden_inputs_cannot_carry_them_out(tmp_path, capsys):
     assert "UserWarning" in out and all(len(d) <= 3 for d in re.findall(r"\d+", out.split("UserWarning", 1)[1]))
 
 
-# --- from verdict and cell output to points (autograde.worker) ---------------------------------
+# --- from verdict and cell output to points (autograde.preprocessors) ---------------------------------
 
 def _executed(*outputs):
     import nbformat
@@ -364,10 +364,10 @@ ERROR = {"output_type": "error", "ename": "CheckError", "evalue": "x: невер
 ])
 def test_points_come_from_the_verdict_and_the_visible_checks(outputs, passed, points, words):
     from autograde.verify import Verdict
-    from autograde.worker import cell_outcome, score_and_comment
+    from autograde.preprocessors import cell_outcome, score_and_comment
 
     v = Verdict("x", passed, "Скрытая проверка пройдена." if passed else "Скрытая проверка не пройдена.")
-    score, message = score_and_comment(v, cell_outcome(_executed(*outputs), "check_x"), 2.0)
+    score, message = score_and_comment(v, cell_outcome(_executed(*outputs).cells[0]), 2.0)
     assert score == points and words in message, message
     if not passed or ERROR in outputs:
         assert "видимые проверки проходят" not in message
@@ -375,20 +375,40 @@ def test_points_come_from_the_verdict_and_the_visible_checks(outputs, passed, po
 
 def test_a_missing_test_cell_scores_zero():
     from autograde.verify import Verdict
-    from autograde.worker import cell_outcome, score_and_comment
+    from autograde.preprocessors import score_and_comment
 
-    assert cell_outcome(_executed(PASS), "check_y") == "missing"
     assert score_and_comment(Verdict("y", True, "ok"), "missing", 1.0)[0] == 0.0
 
 
+RESULT = {"output_type": "execute_result", "execution_count": 1, "metadata": {},
+          "data": {"text/plain": "1.5"}}    # nbgrader would read it as partial credit
+
+
+@pytest.mark.parametrize("outputs", [[PASS], [PASS, STDERR], [RESULT], [RESULT, ERROR], [STDERR, RESULT]])
+@pytest.mark.parametrize("passed", [True, False])
+def test_nbgraders_own_rule_gives_the_trusted_score(outputs, passed):
+    """settle() rewrites a test cell's outputs so that nbgrader's determine_grade (what its
+    SaveAutoGrades stores) gives exactly the trusted score, and the verdict is the last output."""
+    from nbgrader.utils import determine_grade
+
+    from autograde.preprocessors import settle, verdict_of
+
+    cell = _executed(*outputs).cells[0]
+    score = 2.0 if passed else 0.0
+    settle(cell, score, "вердикт")
+    assert determine_grade(cell)[0] == score
+    assert verdict_of(cell) == (passed, "вердикт")
+    assert not any(o.output_type == "execute_result" for o in cell.outputs)
+
+
 def test_a_changed_notebook_gets_new_inputs_of_the_same_structure(tmp_path):
-    from autograde.worker import submission_secret
+    from autograde.preprocessors import submission_secret
 
     first, same, changed = tmp_path / "a.ipynb", tmp_path / "b.ipynb", tmp_path / "c.ipynb"
     first.write_text('{"cells": []}')
     same.write_text('{"cells": []}')
     changed.write_text('{"cells": [], "x": 1}')
-    s1, s2, s3 = (submission_secret("secret", p) for p in (first, same, changed))
+    s1, s2, s3 = (submission_secret("secret", p.read_bytes()) for p in (first, same, changed))
     assert s1 == s2 != s3 and "secret" not in s1
     a, c = hidden.make_cases(s1, "s1", A), hidden.make_cases(s3, "s1", A)
     assert json.dumps(encode_all(a)) != json.dumps(encode_all(c))
