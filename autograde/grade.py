@@ -17,7 +17,7 @@ How a grade is computed (one submission of one assignment):
    the trusted comparison with the reference passes and no visible check raised; the verdict
    (naming the mistake, if recognised) is the cell's last output. nbgrader's
    ``generate_feedback`` then writes the feedback HTML (hidden tests stripped).
-3. **Report** (here): ``DIR/bpcourse_grades.csv`` from the gradebook, and the table.
+3. **Report** (here): ``DIR/bpcourse-grades.csv`` from the gradebook, and the table.
 
 Every submission's outcome is kept in the run state (:mod:`autograde.state`), so that a second
 run on the same DIR adds to the first; each worker's log is in ``DIR/.bpcourse/logs/``.
@@ -25,8 +25,6 @@ run on the same DIR adds to the first; each worker's log is in ``DIR/.bpcourse/l
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -36,6 +34,7 @@ from typing import Callable
 import nbformat
 
 from autograde import course, pool, report, sandbox, worker
+from autograde.state import State, StateError
 from autograde.intake import Found, IntakeError, extract_zip, scan
 from autograde.source import assignments as source_assignments, read_source
 
@@ -57,25 +56,7 @@ class Options:
 
 # --- the course directory -------------------------------------------------------------------
 
-def _state_path(out: Path) -> Path:
-    return out / ".bpcourse" / "state.json"
-
-
-def load_state(out: Path) -> dict:
-    path = _state_path(out)
-    if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
-    return {"assignments": {}, "submissions": {}}
-
-
-def save_state(out: Path, state: dict) -> None:
-    path = _state_path(out)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a killed run never leaves half a state file
-
-
-def prepare_course(out: Path, assignments: list[str], state: dict) -> None:
+def prepare_course(out: Path, assignments: list[str], state: State) -> None:
     """Put ``assignments`` into the gradebook at ``out`` (again only if their source changed)."""
     (out / ".bpcourse").mkdir(parents=True, exist_ok=True)
     course.ensure_config_file(out)
@@ -83,13 +64,15 @@ def prepare_course(out: Path, assignments: list[str], state: dict) -> None:
     for a in assignments:
         text = nbformat.writes(read_source(a))
         digest = hashlib.sha256(text.encode()).hexdigest()
-        if state["assignments"].get(a) == digest:
+        if state.assignment_digest(a) == digest:
             continue
         target = out / "source" / a / f"{a}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        course.check(nb_api.generate_assignment(a, force=True, create=True), f"generate_assignment {a}")
-        state["assignments"][a] = digest
+        result = nb_api.generate_assignment(a, force=True, create=True)
+        if not result.get("success"):
+            raise GradeError(changed_assignment_message(a, result))
+        state.set_assignment(a, digest)
 
 
 def ensure_students(out: Path, students: set[str]) -> None:
@@ -101,6 +84,19 @@ def ensure_students(out: Path, students: set[str]) -> None:
     with course.gradebook(out) as gb:
         for student in sorted(students):
             gb.update_or_create_student(student)
+
+
+def changed_assignment_message(a: str, result: dict) -> str:
+    """Why nbgrader would not put a changed assignment into the gradebook, and what to do."""
+    text = (result.get("log") or "") + "\n" + (result.get("error") or "")
+    reasons = [ln.strip() for ln in text.splitlines() if "[ERROR]" in ln or "Error" in ln]
+    reason = "\n  ".join(dict.fromkeys(reasons)) or text.strip()[-800:]
+    return (f"nbgrader refused to update assignment {a} in the gradebook, because its source changed "
+            f"after submissions were graded:\n  {reason}\n"
+            "nbgrader keeps graded submissions consistent with the assignment's cells. Either revert "
+            f"the change to source/{a}/ (fixing text and solutions is fine; adding, removing or "
+            "renaming graded cells is not), or grade the changed assignment into a new course "
+            "folder (--out NEWDIR). See docs/instructor.md, \"Changing an assignment mid-term\".")
 
 
 TIMESTAMP = "timestamp.txt"   # nbgrader's submission time (late penalties, release_feedback)
@@ -156,6 +152,16 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
         log("WARNING: --unsafe: student code runs without the sandbox and can read the reference")
 
     (out / ".bpcourse").mkdir(parents=True, exist_ok=True)
+    try:
+        state = State.open(out, lock=True)   # one grader at a time on a course folder
+    except StateError as e:
+        raise GradeError(str(e)) from e
+    with state:
+        return _grade_locked(submissions, out, known, assignments, opts, log, state)
+
+
+def _grade_locked(submissions: Path, out: Path, known: list[str], assignments: list[str] | None,
+                  opts: Options, log: Callable[[str], None], state: State) -> list[dict]:
     if submissions.is_file():
         digest = hashlib.sha256(submissions.read_bytes()).hexdigest()[:16]
         dest = out / ".bpcourse" / "incoming" / digest
@@ -175,27 +181,28 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
     if not found:
         raise GradeError(f"{submissions}: no <student>/<assignment>/ folders found")
 
-    state = load_state(out)
     prepare_course(out, sorted({f.assignment for f in found if f.status == "ok"}), state)
-    save_state(out, state)
     sandbox.clean_leftovers(out)   # of an earlier run that was killed outright
 
     queue = []
+    autoscores = report.auto_scores(out)   # what the gradebook holds now (it may have changed elsewhere)
     for f in found:
         key = f"{f.student}/{f.assignment}"
-        prev = state["submissions"].get(key)
+        prev = state.get(key)
         if f.status != "ok":
             if prev and prev.get("status") == "ok":
                 message = f"new submission rejected ({f.message}); the earlier grade is kept"
-                state["submissions"][key] = dict(prev, message=message)
+                state.put(key, dict(prev, message=message, rejected=True))
             else:
-                state["submissions"][key] = {"status": f.status, "message": f.message, "hash": None}
+                state.put(key, {"status": f.status, "message": f.message, "hash": None})
             log(f"  {key}: {f.status}: {f.message}")
             continue
         digest = hashlib.sha256(f.notebook.read_bytes()).hexdigest()
         if prev and prev.get("hash") == digest:
-            log(f"  {key}: unchanged since the last run, grade kept")
-            continue
+            if prev.get("auto") == autoscores.get(key):
+                log(f"  {key}: unchanged since the last run, grade kept")
+                continue
+            log(f"  {key}: unchanged, but its grade in the gradebook changed since the last run: graded again")
         stage(f, out)
         queue.append((f, digest))
 
@@ -233,10 +240,10 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
         elif "error" in result:
             result = {"status": "grader_error", "message": result["error"].strip().splitlines()[-1][:300]}
             worker.record_failure(out, f, f"ошибка проверяющей программы: {result['message']}")
-        state["submissions"][f"{f.student}/{f.assignment}"] = {
+        state.put(f"{f.student}/{f.assignment}", {
             "status": result["status"], "message": result["message"], "hash": digest,
-            "seconds": round(seconds, 2)}
-        save_state(out, state)
+            "seconds": round(seconds, 2), "auto": report.auto_scores(out, f.student, f.assignment).get(
+                f"{f.student}/{f.assignment}")})
         message = result["message"]
         log(f"[{done}/{len(queue)}] {f.student}/{f.assignment}: {report.score_of(out, f.student, f.assignment)} "
             f"{result['status']}{' (' + message + ')' if message else ''} in {seconds:.1f} s")
@@ -253,8 +260,8 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
     if queue:
         log(f"graded {len(queue)} submission(s) in {time.perf_counter() - started:.1f} s")
 
-    rows = report.rows(out, state)
-    report.write_csv(out / "grades.csv", rows)
+    rows = report.rows(out, state.submissions())
+    report.write_csv(out / report.GRADES_FILE, rows)
     log(report.table(rows))
-    log(f"grades: {out / 'grades.csv'}   feedback: {out / 'feedback'}")
+    log(f"grades: {out / report.GRADES_FILE}   feedback: {out / 'feedback'}")
     return rows

@@ -23,7 +23,6 @@ import itertools
 import json
 import os
 import secrets
-import shutil
 import stat
 import sys
 import tempfile

@@ -1,8 +1,11 @@
-"""grades.csv and the printed table, read from the nbgrader gradebook and the run state.
+"""The grade table (``DIR/bpcourse-grades.csv``, and printed), read from the nbgrader
+gradebook and the run state.
 
 Columns: ``student_id, assignment, score, max_score``, then one column per graded exercise
-(``<assignment>/<exercise>``), then ``status`` and ``message`` (why a submission scored what it
-did when it could not be graded normally).
+(``<assignment>/<exercise>``), then ``needs_review`` ("yes" when nbgrader flags a grade for
+manual review: a TA's grade from an earlier submission), ``status`` and ``message`` (why a
+submission scored what it did when it could not be graded normally). Its name is not
+``grades.csv``, which ``nbgrader export`` writes by default.
 """
 from __future__ import annotations
 
@@ -10,24 +13,22 @@ import csv
 import os
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import MissingEntry
 
 from autograde import course
 
 FIXED = ["student_id", "assignment", "score", "max_score"]
+GRADES_FILE = "bpcourse-grades.csv"
+TAIL = ["needs_review", "status", "message"]
 
 
 def _exercise(cell_name: str) -> str:
     return cell_name[len("check_"):] if cell_name.startswith("check_") else cell_name
 
 
-def _db(out: Path) -> str:
-    return course.config(out).CourseDirectory.db_url
-
-
 def score_of(out: Path, student: str, assignment: str) -> str:
     """``"score/max"`` of one submission, for progress lines."""
-    with Gradebook(_db(out), course.COURSE_ID) as gb:
+    with course.gradebook(out) as gb:
         try:
             s = gb.find_submission(assignment, student)
         except MissingEntry:
@@ -35,10 +36,30 @@ def score_of(out: Path, student: str, assignment: str) -> str:
         return f"{s.score:g}/{s.max_score:g}"
 
 
-def rows(out: Path, state: dict) -> list[dict]:
-    """One row per submission: graded ones from the gradebook, the rest from the state."""
+def auto_scores(out: Path, student: str | None = None, assignment: str | None = None) -> dict[str, list]:
+    """``{"student/assignment": [the autograder's score of each test cell, by name]}`` as the
+    gradebook holds them now (of one submission, or of all): a run notices from them that a
+    grade was changed elsewhere (another door, a restored gradebook)."""
+    result = {}
+    with course.gradebook(out) as gb:
+        if student is not None:
+            try:
+                subs = [gb.find_submission(assignment, student)]
+            except MissingEntry:
+                return {}
+        else:
+            subs = [sub for a in gb.assignments for sub in a.submissions]
+        for sub in subs:
+            result[f"{sub.student.id}/{sub.assignment.name}"] = sorted(
+                (g.name, g.auto_score) for nb in sub.notebooks for g in nb.grades)
+    return {k: [list(x) for x in v] for k, v in result.items()}
+
+
+def rows(out: Path, submissions: dict) -> list[dict]:
+    """One row per submission: graded ones from the gradebook, the rest from the run state's
+    ``submissions`` ({"student/assignment": {"status", "message", ...}})."""
     result: dict[tuple[str, str], dict] = {}
-    with Gradebook(_db(out), course.COURSE_ID) as gb:
+    with course.gradebook(out) as gb:
         for assignment in gb.assignments:
             for sub in assignment.submissions:
                 row = {"student_id": sub.student.id, "assignment": assignment.name,
@@ -46,9 +67,11 @@ def rows(out: Path, state: dict) -> list[dict]:
                 for nb in sub.notebooks:
                     for g in nb.grades:
                         row[f"{assignment.name}/{_exercise(g.name)}"] = round(g.score, 4)
+                review = any(g.needs_manual_grade for nb in sub.notebooks for g in nb.grades)
+                row["needs_review"] = "yes" if review else ""
                 result[(sub.student.id, assignment.name)] = row
         maxima = {a.name: a.max_score for a in gb.assignments}
-    for key, info in state["submissions"].items():
+    for key, info in submissions.items():
         student, assignment = key.split("/", 1)
         row = result.setdefault((student, assignment), {
             "student_id": student, "assignment": assignment,
@@ -59,8 +82,8 @@ def rows(out: Path, state: dict) -> list[dict]:
 
 
 def columns(all_rows: list[dict]) -> list[str]:
-    extra = sorted({k for r in all_rows for k in r} - set(FIXED) - {"status", "message"})
-    return FIXED + extra + ["status", "message"]
+    extra = sorted({k for r in all_rows for k in r} - set(FIXED) - set(TAIL))
+    return FIXED + extra + TAIL
 
 
 def write_csv(path: Path, all_rows: list[dict]) -> None:
@@ -76,7 +99,8 @@ def table(all_rows: list[dict]) -> str:
     """A plain-text table: student, assignment, score, status."""
     head = ("student", "assignment", "score", "status")
     body = [(r["student_id"], r["assignment"], f"{r['score']:g}/{r['max_score']:g}",
-             r.get("status", "ok") + (f": {r['message']}" if r.get("message") else ""))
+             r.get("status", "ok") + (" [needs review]" if r.get("needs_review") else "")
+             + (f": {r['message']}" if r.get("message") else ""))
             for r in all_rows]
     widths = [max(len(str(x[i])) for x in [head, *body]) for i in range(3)]
     lines = ["  ".join(str(x[i]).ljust(widths[i]) for i in range(3)) + "  " + x[3] for x in [head, *body]]

@@ -27,7 +27,7 @@ def bpcourse(*args, env=None, check=True, status=0):
 
 
 def read_csv(path: Path) -> dict[str, dict]:
-    """grades.csv as {student_id: row}."""
+    """bpcourse-grades.csv as {student_id: row}."""
     with open(path, newline="", encoding="utf-8") as f:
         return {row["student_id"]: row for row in csv.DictReader(f)}
 

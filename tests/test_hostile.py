@@ -251,7 +251,7 @@ def graded(tmp_path_factory):
     listener.close()
     (base / "grade.log").write_text(run.stdout + run.stderr, encoding="utf-8")
     return {"out": out, "class": submissions, "before": before, "log": run.stdout + run.stderr,
-            "rows": read_csv(out / "grades.csv"), "accepted": accepted}
+            "rows": read_csv(out / "bpcourse-grades.csv"), "accepted": accepted}
 
 
 def outputs_text(graded, student) -> str:
@@ -369,7 +369,7 @@ def test_forged_and_escaping_names_are_rejected_and_printed_escaped(graded):
     assert rows["honest\\n"]["status"] == "bad_student_id"
     assert rows["\\x1b[2J\\x1b[31mred"]["status"] == "bad_student_id"
     assert rows["linked"]["status"] == "symlink" and "symbolic link" in rows["linked"]["message"]
-    csv_text = (graded["out"] / "grades.csv").read_text(encoding="utf-8")
+    csv_text = (graded["out"] / "bpcourse-grades.csv").read_text(encoding="utf-8")
     for text in (csv_text, graded["log"]):
         assert "\x1b" not in text and "root:x:" not in text
     assert "honest\n," not in csv_text

@@ -155,7 +155,7 @@ def graded(tmp_path_factory):
                           "--jobs", "2", *sum((["--assignment", a] for a in present), [])],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-5000:]
-    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+    with open(out / "bpcourse-grades.csv", newline="", encoding="utf-8") as f:
         rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(f)}
     return {"out": out, "rows": rows}
 
