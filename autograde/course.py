@@ -91,7 +91,10 @@ def protect(c: Config) -> Config:
     # The feedback must not show hidden tests (nbgrader #917). GenerateFeedback's own list of
     # preprocessors is not configurable; the exporter's is, and it runs first.
     c.HTMLExporter.preprocessors = ["autograde.feedback.Sanitize", "autograde.feedback.HideHiddenTests"]
-    c.HTMLExporter.extra_template_basedirs = [str(Path(__file__).parent / "templates")]  # Russian feedback
+    # Our Russian feedback template first; nbgrader's own templates (the formgrader's pages) after
+    # it, since a configured list replaces the one nbgrader's formgrader would set.
+    import nbgrader.server_extensions.formgrader.handlers as formgrader
+    c.HTMLExporter.extra_template_basedirs = [str(Path(__file__).parent / "templates"), formgrader.template_path]
     return c
 
 
