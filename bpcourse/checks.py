@@ -146,15 +146,37 @@ def _not_implemented_handler(shell, etype, value, tb, tb_offset=None):
     shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
 
+def _exception_handler(shell, etype, value, tb, tb_offset=None):
+    """IPython's custom handler for any exception that ends a cell: an unfinished exercise's
+    ``NotImplementedError`` as :func:`_not_implemented_handler` says; any other exception (a
+    student's function that raises inside a course check, e.g. ``checks.check_softmax``) with
+    its traceback shown without the frames of ``bpcourse`` — the student's lines only, and no
+    "skipping hidden frame" note. A traceback of course frames only is shown as it is."""
+    if issubclass(etype, NotImplementedError):
+        return _not_implemented_handler(shell, etype, value, tb, tb_offset)
+    if issubclass(etype, SyntaxError):      # a cell that does not compile: as IPython shows it
+        return shell.showsyntaxerror()
+    entries = []
+    while tb is not None:
+        entries.append(tb)
+        tb = tb.tb_next
+    if any(_course_frame(e.tb_frame) for e in entries) and not all(_course_frame(e.tb_frame) for e in entries):
+        tb = without_course_frames(entries[0])
+    else:
+        tb = entries[0] if entries else None
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+
 def install_ipython_hooks() -> bool:
     """In an IPython kernel, show an unfinished exercise's ``NotImplementedError`` in Russian
-    (:func:`_not_implemented_handler`); CheckError shapes its own traceback. Returns whether a
-    kernel was found. Called when this module is imported."""
+    and any other exception without the course's frames (:func:`_exception_handler`);
+    CheckError shapes its own traceback. Returns whether a kernel was found. Called when this
+    module is imported."""
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
     if shell is None or not hasattr(shell, "set_custom_exc"):
         return False
-    shell.set_custom_exc((NotImplementedError,), _not_implemented_handler)
+    shell.set_custom_exc((Exception,), _exception_handler)
     return True
 
 

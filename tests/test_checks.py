@@ -135,6 +135,113 @@ def test_warnings_are_routed_in_a_fresh_interpreter_after_importing_the_checks()
     assert "⚠ предупреждение" in run.stdout and "RuntimeWarning: осторожно" in run.stdout
 
 
+# --- the named visible checks of the notebooks (one per exercise) ---------------------------------
+def exercise_checks() -> dict[str, str]:
+    """{exercise: assignment} for every test cell of a source notebook that calls a named check."""
+    from autograde.source import assignments, read_source
+
+    found = {}
+    for a in assignments():
+        for cell in read_source(a).cells:
+            name = cell.metadata.get("nbgrader", {}).get("grade_id", "").removeprefix("check_")
+            if cell.metadata.get("nbgrader", {}).get("grade") and f"checks.check_{name}({name})" in cell.source:
+                found[name] = a
+    return found
+
+
+NAMED = exercise_checks()
+
+
+def student_function(code: str, name: str):
+    ns = {"np": np}
+    exec(code, ns)
+    return ns[name]
+
+
+def test_the_long_checks_are_named_checks():
+    assert set(NAMED) >= {"numerical_derivative", "worst_entry", "directional_derivative", "derivative_error",
+                          "count_paths", "softmax", "logsumexp", "cross_entropy", "softmax_cross_entropy",
+                          "softmax_backward", "softmax_t", "entropy", "softmax_t_cross_entropy"}
+
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_a_named_check_passes_the_solution_and_prints_only_passes(name, capsys):
+    from autograde.release import solution_code
+    from autograde.source import read_source
+
+    fn = student_function(solution_code(read_source(NAMED[name]))[name], name)
+    with np.errstate(all="ignore"):
+        getattr(checks, f"check_{name}")(fn)
+    out = capsys.readouterr()
+    assert out.err == "" and out.out.count("✔") >= 1, out
+    assert all(line.startswith("✔") for line in out.out.splitlines()), out.out
+
+
+#: one typical mistake per named check, and the specific hint (shape, sign, transpose, 1/M …) it gets
+WRONG = {
+    "numerical_derivative": ("def numerical_derivative(f, x, h=1e-5):\n    return float((f(x + h) - f(x - h)) / (2 * h))",
+                             "массив точек): поднята TypeError"),
+    "worst_entry": ("def worst_entry(a, b):\n    e = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))\n"
+                    "    return float(e.max()), int(np.argmax(e))", "через np.unravel_index"),
+    "directional_derivative": ("def directional_derivative(f, x, v, h=1e-5):\n    x += h * v\n    a = f(x)\n"
+                               "    x -= 2 * h * v\n    b = f(x)\n    x += h * v\n    return (a - b) / (2 * h)",
+                               "изменил x"),
+    "derivative_error": ("def derivative_error(f, df, x, hs):\n"
+                         "    return np.array([abs((f(x + h) - f(x - h)) / (2 * h) - df(x)) for h in np.ravel(hs)])",
+                         "форма результата (4,), а должна быть формой hs"),
+    "count_paths": ("def count_paths(adj, source, target):\n    p = np.zeros(len(adj))\n    p[0] = 1\n"
+                    "    for j in range(1, target + 1):\n        p[j] += p[:j] @ adj[:j, j]\n    return int(p[target])",
+                    "пути считаются от узла 0, а не от source"),
+    "softmax": ("def softmax(Z):\n    e = np.exp(Z - Z.max())\n    return e / e.sum(axis=1, keepdims=True)",
+                "максимум вычтен один на весь пакет"),
+    "logsumexp": ("def logsumexp(Z):\n    m = Z.max(axis=1, keepdims=True)\n    return np.log(np.exp(Z - m).sum(axis=1))",
+                  "максимум вычтен, но не прибавлен обратно"),
+    "cross_entropy": ("def cross_entropy(Y, T):\n    return float(-np.sum(T * np.log(Y)))",
+                      "не усреднено по пакету: разделите сумму на число примеров M = 3"),
+    "softmax_cross_entropy": ("def softmax_cross_entropy(Z, T):\n    m = Z.max(axis=1, keepdims=True)\n"
+                              "    log_y = Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))\n"
+                              "    return float(-np.sum(T * log_y) / len(Z)), np.exp(log_y) - T",
+                              "dZ = (y − t) / M, здесь M = 4"),
+    "softmax_backward": ("def softmax_backward(dY, Y):\n    return -Y * (dY - np.sum(dY * Y, axis=1, keepdims=True))",
+                         "перевёрнут знак: dz = Jᵀ dy"),
+    "softmax_t": ("def softmax_t(Z, T):\n    S = Z * T\n    e = np.exp(S - S.max(axis=1, keepdims=True))\n"
+                  "    return e / e.sum(axis=1, keepdims=True)", "логиты умножены на T, а нужно разделить"),
+    "entropy": ("def entropy(P):\n    Q = np.where(P > 0, P, 1.0)\n    return -np.sum(P * np.log2(Q), axis=1)",
+                "это биты (log2)"),
+    "softmax_t_cross_entropy": ("def softmax_t_cross_entropy(Z, targets, T):\n    S = Z / T\n"
+                                "    m = S.max(axis=1, keepdims=True)\n"
+                                "    log_y = S - m - np.log(np.exp(S - m).sum(axis=1, keepdims=True))\n"
+                                "    return float(-np.sum(targets * log_y) / len(Z)), (np.exp(log_y) - targets) / len(Z)",
+                                "пропущен множитель из ∂s/∂z"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_a_named_check_names_the_mistake(name):
+    code, hint = WRONG[name]
+    with np.errstate(all="ignore"):
+        msg = fails(getattr(checks, f"check_{name}"), student_function(code, name))
+    assert hint in msg, msg
+
+
+def test_every_named_check_has_a_mistake_here():
+    assert set(WRONG) == set(NAMED)
+
+
+def test_the_named_checks_hold_no_answer(repo):
+    """Rule 8: no line of any exercise's solution is in the student library."""
+    from autograde.release import solution_code
+    from autograde.source import assignments, read_source
+
+    library = (repo / "bpcourse" / "checks.py").read_text()
+    for a in assignments():
+        for name, code in solution_code(read_source(a)).items():
+            for line in code.splitlines():
+                line = line.strip()
+                if len(line) > 12 and not line.startswith(("def ", "#", '"""', "return out")):
+                    assert line not in library, (a, name, line)
+
+
 # --- what a student sees of a failure in a real kernel -----------------------------------------
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -260,3 +367,22 @@ def test_the_feedback_of_a_blank_notebook_names_every_unsolved_exercise(repo, tm
     assert len(exercises) == 4
     for name in exercises:
         assert f"NotImplementedError: Упражнение «{name}» ещё не решено" in page, name
+
+
+def test_a_student_s_exception_inside_a_named_check_shows_the_student_s_lines_only(kernel):
+    kernel("def softmax(Z):\n    return np.exp(Z) @ np.ones(4)\n")
+    _, error = kernel('"""Проверка softmax"""\nchecks.check_softmax(softmax)\n')
+    assert error["ename"] == "ValueError"
+    assert "----> 2 checks.check_softmax(softmax)" in error["text"]
+    assert "----> 2     return np.exp(Z) @ np.ones(4)" in error["text"]
+    assert no_course_internals(error["text"]), error["text"]
+    # an unsolved exercise behind a named check: named in Russian, nothing of ours
+    kernel("def softmax(Z):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n")
+    _, error = kernel("checks.check_softmax(softmax)\n")
+    assert error["text"].startswith("NotImplementedError: Упражнение «softmax» ещё не решено")
+    assert no_course_internals(error["text"]), error["text"]
+    # other cells' errors keep IPython's usual look
+    _, error = kernel("x = (1,\n")
+    assert error["ename"] == "SyntaxError" and "Traceback" not in error["text"], error["text"]
+    _, error = kernel("1 / 0\n")
+    assert error["ename"] == "ZeroDivisionError" and "----> 1 1 / 0" in error["text"], error["text"]
