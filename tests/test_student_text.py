@@ -40,3 +40,18 @@ def test_lectures_are_cited_by_name_never_by_the_seed_files_number(path):
 def test_every_notebook_a_notebook_mentions_is_shipped(path):
     mentioned = {n for _, n in re.findall(r"(?i)(ноутбук\w*|notebook)\s+(\d\d)\b", text(path))}
     assert mentioned <= SHIPPED, sorted(mentioned - SHIPPED)
+
+
+#: nbgrader's Validate dialog prints a failed test cell's source, then its error: a check cell
+#: longer than this pushes the Russian message below the dialog's fold (tests/test_browser.py)
+CHECK_CELL_LINES = 12
+
+
+@pytest.mark.parametrize("path", RELEASED, ids=lambda p: p.parent.name)
+def test_every_visible_check_is_short_enough_for_the_validate_dialog(path):
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
+    assert cells
+    # the lines Validate shows: the cell's source, stripped as nbgrader's Validator does
+    lines = {c["metadata"]["nbgrader"]["grade_id"]: len("".join(c["source"]).strip().splitlines()) for c in cells}
+    too_long = {name: n for name, n in lines.items() if n > CHECK_CELL_LINES}
+    assert not too_long, f"check cells over {CHECK_CELL_LINES} lines (move the checking into bpcourse.checks): {too_long}"
