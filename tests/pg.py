@@ -13,18 +13,23 @@ no TCP port — it listens on a UNIX socket in that folder only, which is privat
 runs it (mode 0700). PostgreSQL refuses to run as root, so under root (CI) the folder is handed
 to the ``postgres`` system user that the package creates (``nobody`` when there is none) and
 every server command runs as that user; an ordinary user runs it as themself. At the end of the
-session the server is stopped and the folder removed. When PostgreSQL is missing or does not
-start, the fixture fails with the reason: a gradebook test that did not run is not a pass.
+session the server is stopped and the folder removed; a test run killed before its teardown
+takes the server with it (the folder, about 40 MB, then stays in the temporary directory).
+When PostgreSQL is missing or does not start, the fixture fails with the reason: a gradebook
+test that did not run is not a pass.
 """
 from __future__ import annotations
 
+import ctypes
 import glob
 import os
 import pwd
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -60,6 +65,15 @@ def server_user() -> pwd.struct_passwd | None:
                 "the PostgreSQL server as (it refuses root)", pytrace=False)
 
 
+def _die_with_parent() -> None:
+    """In the server's process before exec: an immediate shutdown (SIGQUIT) when the test
+    process dies (Linux PR_SET_PDEATHSIG; set after the switch to the server's user, which
+    would clear it)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_PDEATHSIG = 1
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGQUIT, 0, 0, 0)
+
+
 class Server:
     """A PostgreSQL server in ``folder`` (data in ``folder/data``, socket in ``folder``)."""
 
@@ -67,39 +81,68 @@ class Server:
         self.bin, self.folder, self.user = bin, folder, user
         self.data, self.log = folder / "data", folder / "server.log"
 
-    def run(self, *argv: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        """A server program, as the server's user; fail the test with its output if it fails."""
-        kwargs = {}
+    def _as_user(self) -> dict:
+        """subprocess arguments that run a server program as the server's user."""
         env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+        kwargs = dict(cwd=self.folder, env=env)
         if self.user is not None:
-            kwargs = dict(user=self.user.pw_uid, group=self.user.pw_gid, extra_groups=[])
+            kwargs.update(user=self.user.pw_uid, group=self.user.pw_gid, extra_groups=[])
             env["HOME"] = str(self.folder)
             env["USER"] = env["LOGNAME"] = self.user.pw_name
-        argv = [str(self.bin / argv[0]), *argv[1:]]
-        try:
-            out = subprocess.run(argv, cwd=self.folder, env=env, capture_output=True, text=True,
-                                 timeout=timeout, **kwargs)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            pytest.fail(f"PostgreSQL: {' '.join(argv)} could not run: {e}", pytrace=False)
-        if out.returncode != 0:
-            log = self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
-            pytest.fail(f"PostgreSQL: {' '.join(argv)} exited {out.returncode}:\n"
-                        f"{out.stdout}\n{out.stderr}\n{log}", pytrace=False)
-        return out
+        return kwargs
+
+    def _fail(self, what: str) -> None:
+        log = self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+        pytest.fail(f"PostgreSQL: {what}\n{log}", pytrace=False)
 
     def start(self) -> None:
-        self.run("initdb", "--pgdata", str(self.data), "--username", ROLE, "--auth", "trust",
-                 "--encoding", "UTF8", "--no-sync")
-        # no TCP at all (listen_addresses empty): the UNIX socket in our private folder only;
-        # durability is not needed for a throwaway gradebook
-        options = (f"-c listen_addresses='' -c unix_socket_directories='{self.folder}' "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-        self.run("pg_ctl", "--pgdata", str(self.data), "--log", str(self.log), "--options", options,
-                 "--wait", "--timeout", "60", "start")
+        initdb = [str(self.bin / "initdb"), "--pgdata", str(self.data), "--username", ROLE,
+                  "--auth", "trust", "--encoding", "UTF8", "--no-sync"]
+        try:
+            out = subprocess.run(initdb, capture_output=True, text=True, timeout=120, **self._as_user())
+        except (OSError, subprocess.TimeoutExpired) as e:
+            self._fail(f"{' '.join(initdb)} could not run: {e}")
+        if out.returncode != 0:
+            self._fail(f"{' '.join(initdb)} exited {out.returncode}:\n{out.stdout}\n{out.stderr}")
+        # The postmaster itself (not pg_ctl's daemon), a child of this process that the kernel
+        # stops when the test run dies without its teardown (killed by `timeout`, say).
+        # No TCP at all (listen_addresses empty): the UNIX socket in our private folder only;
+        # durability is not needed for a throwaway gradebook.
+        argv = [str(self.bin / "postgres"), "-D", str(self.data), "-c", "listen_addresses=",
+                "-c", f"unix_socket_directories={self.folder}", "-c", "fsync=off",
+                "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        with open(self.log, "ab") as log:
+            try:
+                self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                             preexec_fn=_die_with_parent, **self._as_user())
+            except OSError as e:
+                self._fail(f"{' '.join(argv)} could not run: {e}")
+        import psycopg2
+
+        deadline = time.monotonic() + 60
+        while True:
+            if self.proc.poll() is not None:
+                self._fail(f"the server exited {self.proc.returncode} while starting ({' '.join(argv)})")
+            try:
+                psycopg2.connect(host=str(self.folder), user=ROLE, dbname="postgres").close()
+                return
+            except psycopg2.OperationalError as e:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    self._fail(f"the server did not accept connections within 60 s: {e}")
+            time.sleep(0.2)
 
     def stop(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self.run("pg_ctl", "--pgdata", str(self.data), "--mode", "fast", "--wait", "stop")
+        """Fast shutdown: open sessions are ended, nothing is waited for."""
+        proc = getattr(self, "proc", None)
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
     def url(self, dbname: str) -> str:
         return f"postgresql+psycopg2://{ROLE}@/{dbname}?host={self.folder}"

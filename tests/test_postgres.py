@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import sqlite3
 import sys
 
 import nbformat
@@ -13,6 +15,10 @@ from nbgrader.apps import NbGraderAPI
 from sqlalchemy import create_engine, inspect, text
 from traitlets.config import Config
 
+from autograde import course
+from autograde.report import GRADES_FILE
+from autograde.release import CLASS_DIR
+from classes import bpcourse, read_csv, score
 from pg import database, postgres_url  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -31,6 +37,22 @@ def nbgrader_cell(source: str, grade_id: str, *, points: int | None = None):
         **({"points": points} if points is not None else {}),
     }
     return cell
+
+
+def sqlite_gradebooks(root) -> list:
+    """Every SQLite database under ``root`` that holds nbgrader's tables, whatever its name
+    (bpcourse's own run state, .bpcourse/state.sqlite, is SQLite too but no gradebook)."""
+    found = []
+    for path in root.rglob("*"):
+        if path.is_file() and path.open("rb").read(16) == b"SQLite format 3\x00":
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            finally:
+                conn.close()
+            if "submitted_assignment" in tables:
+                found.append(path)
+    return found
 
 
 def nbgrader_api(root, url: str) -> NbGraderAPI:
@@ -105,4 +127,48 @@ def test_nbgrader_gradebook_and_autograde_on_postgres(tmp_path, postgres_url, ve
                for s in answers}
         assert {s.id for s in gb.students} == {"ada", *answers}
     assert got == {"right": (3.0, 3.0), "half_right": (2.0, 3.0), "blank": (0.0, 3.0)}
-    assert not list(root.rglob("*.db")), "an SQLite gradebook appeared beside the PostgreSQL one"
+    assert not sqlite_gradebooks(root), "an SQLite gradebook appeared beside the PostgreSQL one"
+
+
+A = "01_chain_rule"
+
+
+def points(nb) -> dict[str, float]:
+    """{test cell's grade_id: points} of a notebook."""
+    return {c.metadata.nbgrader["grade_id"]: float(c.metadata.nbgrader["points"])
+            for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+
+
+def test_bpcourse_grade_into_a_postgres_gradebook(tmp_path_factory, postgres_url, venv_on_path):  # noqa: F811
+    """The instructor sets a PostgreSQL db_url in DIR/nbgrader_config.py (bpcourse's template,
+    edited) before the first `bpcourse grade`: every step of the real grading uses it, bpcourse
+    does not touch the file, and no SQLite gradebook appears."""
+    url = database(postgres_url, "bpcourse_grade")
+    tmp_path = tmp_path_factory.mktemp("pg")   # short: see test_course_folder_with_a_long_path
+    klass = tmp_path / "class"       # the shipped sample class: solved, and one mistake in grad_f
+    for student in ("solved", "mistake_missing_path"):
+        shutil.copytree(CLASS_DIR / student / A, klass / student / A)
+    out = tmp_path / "course"
+    out.mkdir()
+    example = next(ln for ln in course.TEMPLATE.splitlines() if ln.startswith("# c.CourseDirectory.db_url"))
+    mine = course.TEMPLATE.replace(example, f"c.CourseDirectory.db_url = {url!r}")
+    (out / course.CONFIG_FILE).write_text(mine, encoding="utf-8")
+
+    bpcourse("grade", klass, "--out", out, "--jobs", "1", "--assignment", A,
+             "--timeout", "20", "--cpu-seconds", "60", "--submission-timeout", "240")
+
+    assert (out / course.CONFIG_FILE).read_text(encoding="utf-8") == mine   # only read
+    assert not (out / "gradebook.db").exists()
+    assert not sqlite_gradebooks(out), f"an SQLite gradebook appeared: {sqlite_gradebooks(out)}"
+    cells = points(nbformat.read(klass / "solved" / A / f"{A}.ipynb", as_version=4))
+    assert cells["check_grad_f"] > 0
+    total = sum(cells.values())
+    expected = {"solved": (total, total), "mistake_missing_path": (total - cells["check_grad_f"], total)}
+    with Gradebook(url, course.COURSE_ID) as gb:
+        got = {s: (gb.find_submission(A, s).score, gb.find_submission(A, s).max_score) for s in expected}
+        wrong = {g: gb.find_grade(g, A, A, "mistake_missing_path").score for g in cells}
+    assert got == expected
+    assert wrong == {**cells, "check_grad_f": 0.0}
+    # bpcourse's grade table is read from that gradebook too
+    rows = read_csv(out / GRADES_FILE)
+    assert {s: score(rows, s) for s in expected} == expected
