@@ -2,10 +2,12 @@
 real PostgreSQL server that tests/pg.py starts for the session (issue 11)."""
 from __future__ import annotations
 
+import csv
 import logging
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 
 import nbformat
@@ -172,3 +174,11 @@ def test_bpcourse_grade_into_a_postgres_gradebook(tmp_path_factory, postgres_url
     # bpcourse's grade table is read from that gradebook too
     rows = read_csv(out / GRADES_FILE)
     assert {s: score(rows, s) for s in expected} == expected
+    # and nbgrader's own command, started in DIR, finds the same gradebook through that file
+    run = subprocess.run([os.path.join(os.path.dirname(sys.executable), "nbgrader"), "export",
+                          "--to", "nbgrader-export.csv"], cwd=out, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"
+    with open(out / "nbgrader-export.csv", newline="", encoding="utf-8") as f:
+        exported = {r["student_id"]: (float(r["raw_score"]), float(r["max_score"])) for r in csv.DictReader(f)}
+    assert exported == expected
+    assert not sqlite_gradebooks(out), f"an SQLite gradebook appeared: {sqlite_gradebooks(out)}"
