@@ -349,6 +349,23 @@ FLOAT32_HINT = ("совпадает лишь примерно до 7 знако�
 
 
 # 00_intro
+def check_squared_error(squared_error: Callable) -> None:
+    """The value on a small example, and ValueError for arrays of different shapes."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    t = np.array([[1.0], [0.0], [2.0]])
+    o = np.array([[0.4], [1.0], [1.3]])
+    check_close("squared_error(t, o)", squared_error(t, o), 0.925, tol=1e-12, wrong=[
+        (1.85, "нет множителя ½: E = ½ Σ (t − o)²."),
+        (0.15, "разности не возведены в квадрат: положительные и отрицательные разности взаимно гасятся."),
+        (1.85 / 6, "вы усредняете (np.mean), а нужна сумма по выходам j."),
+        (1.85 / 3, "вы усредняете (np.mean), а нужна сумма по выходам j, умноженная на ½."),
+        (1.15, "вместо квадрата разности взят её модуль: E = ½ Σ (t − o)²."),
+    ])
+    check_raises("squared_error(np.zeros(2), np.zeros((2, 1)))", ValueError,
+                 squared_error, np.zeros(2), np.zeros((2, 1)),
+                 hint="сравните t.shape и o.shape и поднимите ValueError, если они различаются.")
+
+
 def check_numerical_derivative(numerical_derivative: Callable) -> None:
     """x³ at h = 1e-3, whose central difference is exactly 3x² + h²: at 2, and at the array of
     points [-1, 0.5, 2]; sin at 1 with the default h."""

@@ -234,7 +234,7 @@ def test_an_exercise_passes_with_correct_code_and_names_a_mistake(page, lab):
         assert "CheckError" in out and "нет множителя ½" in out, out
         # the Russian message first, the student's line, nothing of the course's internals
         assert out.lstrip().startswith("CheckError: squared_error(t, o): неверное значение."), out
-        assert "----> 4 checks.check_close(" in out and not any(w in out for w in COURSE_INTERNALS), out
+        assert "----> 3 checks.check_squared_error(squared_error)" in out and not any(w in out for w in COURSE_INTERNALS), out
 
 
 COURSE_INTERNALS = ("checks.py", "_fail", "bpcourse/", "skipping hidden")
@@ -262,7 +262,7 @@ WHERE_SHOWN = """(needle) => {
 }"""
 
 
-def test_validate_shows_the_russian_message_of_a_failed_check_without_scrolling(page, lab):
+def test_validate_shows_the_russian_message_of_a_failed_check_without_scrolling(page, lab, repo):
     with step(page, "validate: open 00 and write squared_error without ½"):
         open_notebook(page, lab, "00_intro/00_intro.ipynb")
         set_cell_source(page, code_cell(page, "def squared_error(t, o):"), NO_HALF)
@@ -293,6 +293,27 @@ def test_validate_shows_the_russian_message_of_a_failed_check_without_scrolling(
         # the exercises not done yet are named in Russian too
         assert "Упражнение «numerical_derivative» ещё не решено" in text, text
     with step(page, "validate: close the dialog"):
+        dialog.get_by_role("button", name="Ok").click()
+        dialog.wait_for(state="detached")
+    # 09 solved but for one mistake (dZ without 1/M, the sample class's student): its check cell
+    # was 43 lines long, the dialog prints a failed cell's source before its error, and the message
+    # was far below the fold; the check cell is now one call, and the message is in view
+    a = "09_softmax_cross_entropy"
+    mistaken = lab["root"] / a / "validate_missing_1_over_M.ipynb"
+    mistaken.write_bytes((repo / "samples" / "class" / "mistake_missing_1_over_M" / a / f"{a}.ipynb").read_bytes())
+    with step(page, "validate: open 09 solved but with dZ missing 1/M and press Validate"):
+        open_notebook(page, lab, f"{a}/{mistaken.name}")
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar").get_by_text("Validate").click()
+        dialog.locator("#validation-message").wait_for(timeout=240_000)
+    with step(page, "validate: 09's Russian message about 1/M is visible without scrolling"):
+        text = dialog.locator("#validation-message").inner_text()
+        assert text.count("The following cell failed") == 1, text[:800]
+        assert "checks.check_softmax_cross_entropy(softmax_cross_entropy)" in text, text[:800]
+        assert not any(w in text for w in COURSE_INTERNALS), text
+        for needle in ("dZ: неверное значение.", "Подсказка: потери усредняются по пакету: dZ = (y − t) / M"):
+            where = page.evaluate(WHERE_SHOWN, needle)
+            assert where and where["inWindow"] and where["visible"] and not where["scrolled"], (needle, where)
+    with step(page, "validate: close 09's dialog"):
         dialog.get_by_role("button", name="Ok").click()
         dialog.wait_for(state="detached")
 

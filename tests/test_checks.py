@@ -159,7 +159,7 @@ def student_function(code: str, name: str):
 
 
 def test_the_long_checks_are_named_checks():
-    assert set(NAMED) >= {"numerical_derivative", "worst_entry", "directional_derivative", "derivative_error",
+    assert set(NAMED) >= {"squared_error", "numerical_derivative", "worst_entry", "directional_derivative", "derivative_error",
                           "count_paths", "softmax", "logsumexp", "cross_entropy", "softmax_cross_entropy",
                           "softmax_backward", "softmax_t", "entropy", "softmax_t_cross_entropy"}
 
@@ -179,6 +179,8 @@ def test_a_named_check_passes_the_solution_and_prints_only_passes(name, capsys):
 
 #: one typical mistake per named check, and the specific hint (shape, sign, transpose, 1/M …) it gets
 WRONG = {
+    "squared_error": ("def squared_error(t, o):\n    if t.shape != o.shape:\n        raise ValueError('shapes')\n"
+                      "    return float(np.sum((t - o) ** 2))", "нет множителя ½"),
     "numerical_derivative": ("def numerical_derivative(f, x, h=1e-5):\n    return float((f(x + h) - f(x - h)) / (2 * h))",
                              "массив точек): поднята TypeError"),
     "worst_entry": ("def worst_entry(a, b):\n    e = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))\n"
