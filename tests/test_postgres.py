@@ -182,3 +182,26 @@ def test_bpcourse_grade_into_a_postgres_gradebook(tmp_path_factory, postgres_url
         exported = {r["student_id"]: (float(r["raw_score"]), float(r["max_score"])) for r in csv.DictReader(f)}
     assert exported == expected
     assert not sqlite_gradebooks(out), f"an SQLite gradebook appeared: {sqlite_gradebooks(out)}"
+
+
+def test_bpcourse_grade_with_a_minimal_instructor_config(tmp_path_factory, postgres_url, venv_on_path):  # noqa: F811
+    """An instructor's own DIR/nbgrader_config.py that sets only the gradebook URL: the course
+    id is bpcourse's default, as for bpcourse's own reads (nbgrader's default, "", names no
+    course, which SQLite lets pass and PostgreSQL's foreign keys refuse)."""
+    url = database(postgres_url, "minimal_config")
+    tmp_path = tmp_path_factory.mktemp("pgmin")   # short: see test_course_folder_with_a_long_path
+    klass = tmp_path / "class"
+    shutil.copytree(CLASS_DIR / "solved" / A, klass / "solved" / A)
+    out = tmp_path / "course"
+    out.mkdir()
+    (out / course.CONFIG_FILE).write_text(f"c = get_config()  # noqa: F821\nc.CourseDirectory.db_url = {url!r}\n",
+                                          encoding="utf-8")
+
+    bpcourse("grade", klass, "--out", out, "--jobs", "1", "--assignment", A,
+             "--timeout", "20", "--cpu-seconds", "60", "--submission-timeout", "240")
+
+    total = sum(points(nbformat.read(klass / "solved" / A / f"{A}.ipynb", as_version=4)).values())
+    with Gradebook(url, course.COURSE_ID) as gb:
+        sub = gb.find_submission(A, "solved")
+        assert (sub.score, sub.max_score, sub.assignment.course_id) == (total, total, course.COURSE_ID)
+    assert not sqlite_gradebooks(out), f"an SQLite gradebook appeared: {sqlite_gradebooks(out)}"
