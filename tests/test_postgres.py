@@ -46,7 +46,11 @@ def sqlite_gradebooks(root) -> list:
     (bpcourse's own run state, .bpcourse/state.sqlite, is SQLite too but no gradebook)."""
     found = []
     for path in root.rglob("*"):
-        if path.is_file() and path.open("rb").read(16) == b"SQLite format 3\x00":
+        if not path.is_file():
+            continue
+        with open(path, "rb") as f:
+            header = f.read(16)
+        if header == b"SQLite format 3\x00":
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             try:
                 tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
