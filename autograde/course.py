@@ -52,7 +52,7 @@ c.CourseDirectory.course_id = {COURSE_ID!r}
 # c.SandboxedExecute.memory_mb = 2048    # memory of all its processes
 # c.SandboxedExecute.cpu_seconds = 300   # CPU time of its kernel
 
-# Late submissions (nbgrader's own setting), for example a point per hour:
+# Late submissions (nbgrader's own setting: "none" or "zero" for a late notebook):
 # c.LateSubmissionPlugin.penalty_method = "zero"
 
 # bpcourse's protections: the sandboxed kernel, trusted verdicts, hidden tests kept out of
@@ -123,6 +123,8 @@ def load(root: Path) -> Config:
         c.CourseDirectory.course_id = COURSE_ID
         protect(c)
     c.CourseDirectory.root = str(root)
+    if not c.CourseDirectory.get("course_id"):
+        c.CourseDirectory.course_id = COURSE_ID   # nbgrader's default '' breaks PostgreSQL's foreign keys
     if "db_url" not in c.CourseDirectory:
         # nbgrader's default gradebook, waiting while another worker holds the write lock
         c.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"

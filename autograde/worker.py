@@ -83,4 +83,6 @@ def grade_one(out: Path, found: Found, *, timeout: int | None = None, memory_mb:
         record_failure(out, found, reason)
         return {"status": "autograde_failed", "message": reason}
     feedback(out, found)
+    import resource
+    print(f"worker peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10} MB", flush=True)
     return outcome(out, found)

@@ -19,7 +19,8 @@ BPCOURSE = [sys.executable, "-m", "autograde.cli"]
 
 def bpcourse(*args, env=None, check=True, status=0):
     """Run the real `bpcourse` command; raise with its output unless it exits with ``status``
-    (0; 2 when some submissions are rejected or not graded), or not ``check``."""
+    (0; 1 when some submissions are rejected or not graded; 2 when grading cannot start),
+    or not ``check``."""
     out = subprocess.run(BPCOURSE + [str(a) for a in args], capture_output=True, text=True, env=env)
     if check and out.returncode != status:
         raise AssertionError(f"bpcourse {args} exited {out.returncode}:\n{out.stdout}\n{out.stderr}")

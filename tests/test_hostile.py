@@ -181,6 +181,14 @@ print("FLOODED")
 '''
 
 
+# One display call of 300 MB: a single kernel message, read whole before any output cap could
+# look at it, unless the client refuses it (ZeroMQ's MAXMSGSIZE, autograde.preprocessors.CappedClient).
+BIG_MESSAGE = r'''
+from IPython.display import display
+display({"text/plain": "z" * (300 << 20)}, raw=True)
+'''
+
+
 # 40 busy processes, then two idle cells: a classmate graded beside it must not be starved.
 BURN = r'''
 import os
@@ -215,6 +223,9 @@ def hostile_class(root: Path, course: Path, port: int) -> Path:
     nb = sample("solved")
     insert_code(nb, len(nb.cells), HOG)
     put(root, "hog", nb)
+    nb = sample("solved")
+    insert_code(nb, 3, BIG_MESSAGE)
+    put(root, "bigmsg", nb)
     # nbgrader would store "honest\n" as "honest": a blank notebook must not regrade the honest one
     put(root, "honest\n", sample("blank"))
     put(root, "\x1b[2J\x1b[31mred", sample("solved"))
@@ -245,7 +256,7 @@ def graded(tmp_path_factory):
     thread.start()
     submissions = hostile_class(base / "class", out, listener.getsockname()[1])
     before = tree_digest(submissions)
-    run = bpcourse("grade", submissions, "--out", out, "--jobs", "2", *FAST, status=2)
+    run = bpcourse("grade", submissions, "--out", out, "--jobs", "2", *FAST, status=1)
     stop.set()
     thread.join()
     listener.close()
@@ -441,3 +452,15 @@ def test_a_flood_of_output_is_truncated_by_the_grader(graded):
     assert notebook.stat().st_size < 2 * MAX_KERNEL_OUTPUT
     assert "вывод обрезан" in outputs_text(graded, "hog")
     assert score(graded["rows"], "hog") == (6.0, 6.0)
+
+
+def test_one_huge_message_is_refused_unread(graded):
+    """A 300 MB display message never reaches the grader's memory: its worker peaks where an
+    honest classmate's does, and the answers still get their points."""
+    def peak(student):
+        log = (graded["out"] / ".bpcourse" / "logs" / f"{student}__{A}.log").read_text(errors="replace")
+        return int(re.search(r"worker peak memory: (\d+) MB", log).group(1))
+
+    assert score(graded["rows"], "bigmsg") == (6.0, 6.0)
+    assert peak("bigmsg") < peak("honest") + 100, (peak("bigmsg"), peak("honest"))
+
