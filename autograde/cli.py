@@ -6,13 +6,29 @@
     bpcourse doctor
 
 Every command exits 0 on success, 1 when it ran but found a problem (stale notebooks, a
-failed doctor check), and 2 on bad input, with a one-line reason on stderr.
+failed doctor check, a submission that could not be graded), and 2 when it could not do its
+work at all (bad input, no sandbox, another grader running on the same DIR), with a one-line
+reason on stderr.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1        # it ran, and found a problem: e.g. a submission that was not graded
+EXIT_CANNOT_RUN = 2     # bad arguments or input, no sandbox, DIR locked by another grader
+
+GRADE_EXIT_CODES = """exit status:
+  0  every submission was graded (status "ok" in the table)
+  1  grading ran, but at least one submission was rejected or could not be graded
+     (a bad folder name, a corrupt or missing notebook, a timeout, a dead kernel, an error
+     of the grader): the last line says how many and where to look; the rest were graded
+  2  grading could not start (bad arguments or input, no sandbox without --unsafe, another
+     grader running on the same --out): nothing was graded; the reason is on stderr
+"""
 
 
 def _release(args) -> int:
@@ -34,11 +50,48 @@ def _release(args) -> int:
 def _grade(args) -> int:
     from autograde.grade import Options, grade
 
-    opts = Options(jobs=args.jobs, timeout=args.timeout, submission_timeout=args.submission_timeout,
-                   memory_mb=args.memory_mb, cpu_seconds=args.cpu_seconds, unsafe=args.unsafe)
-    grade(args.submissions, args.out, assignments=args.assignment or None, opts=opts,
-          log=lambda line: print(line, flush=True))
-    return 0
+    given = {"jobs": args.jobs, "timeout": args.timeout, "submission_timeout": args.submission_timeout,
+             "memory_mb": args.memory_mb, "cpu_seconds": args.cpu_seconds}
+    opts = Options(unsafe=args.unsafe, **{k: v for k, v in given.items() if v is not None})
+    started = time.time()
+    rows = grade(args.submissions, args.out, assignments=args.assignment or None, opts=opts,
+                 log=lambda line: print(line, flush=True))
+    summary = not_graded_summary(rows, args.out, since=started)
+    if summary:
+        sys.stdout.flush()
+        print(summary, file=sys.stderr, flush=True)
+        return EXIT_PROBLEM
+    return EXIT_OK
+
+
+def not_graded_summary(rows: list[dict], out: Path, since: float = 0.0) -> str | None:
+    """One line saying how many of ``rows`` (grade()'s table) are not graded and where to look,
+    or None if every row has the status "ok" (a row marked ``"rejected"``, a new submission
+    rejected while an earlier grade is kept, counts as not graded)."""
+    from autograde.intake import shown
+
+    def why(row: dict) -> str | None:
+        status = row.get("status", "ok")
+        if status != "ok":
+            return status
+        return "rejected (earlier grade kept)" if row.get("rejected") else None
+
+    bad = [r for r in rows if why(r)]
+    if not bad:
+        return None
+    statuses: dict[str, int] = {}
+    for r in bad:
+        statuses[why(r)] = statuses.get(why(r), 0) + 1
+    kinds = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+    names = [f"{shown(str(r['student_id']))}/{shown(str(r['assignment']))}" for r in bad[:5]]
+    if len(bad) > 5:
+        names.append(f"and {len(bad) - 5} more")
+    out = Path(out)
+    csvs = sorted((p for p in out.glob("*.csv") if p.stat().st_mtime >= since - 1),
+                  key=lambda p: p.stat().st_mtime)   # the grades file this run wrote
+    where = f"the status and message columns of the table above{f' and of {csvs[-1]}' if csvs else ''}"
+    return (f"bpcourse grade: {len(bad)} of {len(rows)} submission(s) not graded ({kinds}): "
+            f"{', '.join(names)}; see {where}, and the graders' logs in {out / '.bpcourse' / 'logs'}")
 
 
 def _bundle(args) -> int:
@@ -75,15 +128,19 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--check", action="store_true", help="only compare; exit 1 naming each stale file")
     r.set_defaults(func=_release)
 
-    g = sub.add_parser("grade", help="autograde a class of submissions with nbgrader")
+    g = sub.add_parser("grade", help="autograde a class of submissions with nbgrader",
+                       description="Autograde a class of submissions with nbgrader into the course folder --out.",
+                       epilog=GRADE_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     g.add_argument("submissions", type=Path, help="folder <student>/<assignment>/<notebook>.ipynb, or a zip of one")
     g.add_argument("--out", type=Path, required=True, help="the working course directory (created or added to)")
     g.add_argument("--assignment", action="append", help="grade only this assignment (repeatable)")
     g.add_argument("--jobs", type=positive, default=1, help="submissions graded in parallel (default 1)")
-    g.add_argument("--timeout", type=positive, default=30, help="seconds per cell (default 30)")
+    g.add_argument("--timeout", type=positive, help="seconds per cell (default: as the course's configuration says)")
     g.add_argument("--submission-timeout", type=positive, default=600, help="wall seconds per submission (default 600)")
-    g.add_argument("--memory-mb", type=positive, default=2048, help="memory cap of a grading kernel (default 2048)")
-    g.add_argument("--cpu-seconds", type=positive, default=300, help="CPU-time cap of a grading kernel (default 300)")
+    g.add_argument("--memory-mb", type=positive,
+                   help="memory cap of a grading kernel (default: as the course's configuration says)")
+    g.add_argument("--cpu-seconds", type=positive,
+                   help="CPU-time cap of a grading kernel (default: as the course's configuration says)")
     g.add_argument("--unsafe", action="store_true", help="grade without the sandbox (student code can read everything)")
     g.set_defaults(func=_grade)
 
@@ -101,12 +158,13 @@ def main(argv: list[str] | None = None) -> None:
     from autograde.course import NbGraderError
     from autograde.grade import GradeError
     from autograde.source import SourceError
+    from autograde.state import StateError
 
     try:
         code = args.func(args)
-    except (GradeError, SourceError, NbGraderError) as e:
+    except (GradeError, SourceError, NbGraderError, StateError) as e:
         print(f"bpcourse {args.command}: {e}", file=sys.stderr)
-        code = 2
+        code = EXIT_CANNOT_RUN
     sys.exit(code)
 
 
