@@ -6,7 +6,7 @@
 1. :class:`SandboxedExecute` (in place of nbgrader's ``Execute``) makes the submission's hidden
    inputs (seeded by the course secret, the student, the assignment and the submitted
    notebook's bytes), runs the notebook in the sandboxed kernel (:mod:`autograde.sandbox`) in
-   a private scratch folder with per-submission limits, and takes back only what the hidden
+   a private scratch folder (:func:`autograde.sandbox.scratch_root`) with per-submission limits, and takes back only what the hidden
    test regions recorded, never following a link the kernel made. The kernel's messages are
    capped (one message, and all of a notebook's output together).
 2. :class:`TrustedVerdicts` (just before nbgrader's ``SaveAutoGrades``) compares the recorded
@@ -205,8 +205,7 @@ class SandboxedExecute(Execute):
                                   info["student"], info["assignment"])
         trusted["cases"] = cases
         encoded = json.dumps({n: [{k: encode(v) for k, v in c.items()} for c in cs] for n, cs in cases.items()})
-        root = Path(coursedir.root) / ".bpcourse" / "scratch"
-        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        root = sandbox.scratch_root(coursedir.root)
         uid = sandbox.kernel_uid(os.getpid(), next(_kernels)) if self.sandboxed and os.geteuid() == 0 else None
         scratch = Path(tempfile.mkdtemp(prefix=f"k{uid or 0}-{os.getpid()}-", dir=root))
         os.rmdir(scratch)   # prepare_scratch makes it, with its own permissions

@@ -279,15 +279,33 @@ def set_limits(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
 
 
+def scratch_root(course: Path) -> Path:
+    """Where the kernels of the course at ``course`` get their private folders: a short path
+    (a UNIX socket's path must stay under 108 bytes, whatever the course folder's), one per
+    course, owned by this user and private to it. Refuses one that another user made."""
+    import hashlib
+    import tempfile
+
+    digest = hashlib.sha256(str(Path(course).resolve()).encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"bpcourse-{os.geteuid()}-{digest}"
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    st = os.lstat(folder)
+    import stat as st_
+    if not st_.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        raise RuntimeError(f"{folder} exists but is not a private folder of this user: remove it")
+    return folder
+
+
 def clean_leftovers(root: Path) -> int:
-    """Remove what kernels left under ``root/.bpcourse/scratch`` when their grader was killed
+    """Remove what kernels left in :func:`scratch_root` of the course at ``root`` when their grader was killed
     outright (its processes, cgroups, tmpfs and files); folders of a live grader are kept.
     Folder names are ``k<uid>-<grader pid>-…`` (:class:`autograde.preprocessors.SandboxedExecute`).
     Returns how many were removed."""
     removed = 0
-    folder = Path(root) / ".bpcourse" / "scratch"
-    if not folder.is_dir():
-        return 0
+    folder = scratch_root(root)
     for entry in folder.iterdir():
         parts = entry.name.split("-")
         if len(parts) < 3 or not parts[0].startswith("k") or not (parts[0][1:] + parts[1]).isdigit():
