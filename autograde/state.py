@@ -240,7 +240,9 @@ class State:
 
     def submissions(self) -> dict[str, dict]:
         """Every entry, ``{key: entry}`` sorted by key."""
-        return {k: json.loads(v) for k, v in self._db.execute("SELECT key, entry FROM submissions ORDER BY key")}
+        row = self._db.execute("SELECT json_group_object(key, json(entry)) FROM submissions").fetchone()
+        entries = json.loads(row[0]) if row and row[0] else {}   # one parse, not one per entry
+        return {key: entries[key] for key in sorted(entries)}
 
     def __len__(self) -> int:
         return self._db.execute("SELECT count(*) FROM submissions").fetchone()[0]

@@ -64,6 +64,8 @@ def test_entries_and_digests_survive_reopening(tmp_path):
             state.put("x/y", ["not", "a", "dict"])
         state.put_many({"c/00_intro": {"status": "ok"}, "ana/00_intro": {"status": "ok", "hash": "ef"}})
         assert state.get("ana/00_intro") == {"status": "ok", "hash": "ef"} and len(state) == 3
+        state.put("aa/00_intro", {"status": "ok"})                                # sorted by key
+        assert list(state.submissions()) == ["aa/00_intro", "ana/00_intro", "bob/00_intro", "c/00_intro"]
 
 
 def test_put_is_synced_before_it_returns(tmp_path):
