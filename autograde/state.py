@@ -180,8 +180,17 @@ class State:
     def __init__(self, out: Path, db: sqlite3.Connection, held: Lock | None):
         self.out = Path(out)
         self.path = self.out / ".bpcourse" / STATE_FILE
-        self._db = db
+        self.__db = db
+        self._pid = os.getpid()
         self.lock = held
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if os.getpid() != self._pid:
+            raise StateError("this State was opened by another process (a forked worker must open its own)")
+        if self.__db is None:
+            raise StateError(f"{self.path} is closed")
+        return self.__db
 
     @classmethod
     def open(cls, out: Path, *, lock: bool = False) -> State:
@@ -250,9 +259,9 @@ class State:
     def close(self) -> None:
         """Close the database, then release the lock if this state holds it."""
         try:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
+            if self.__db is not None and os.getpid() == self._pid:   # a forked copy is left alone
+                self.__db.close()
+            self.__db = None
         finally:
             if self.lock:
                 self.lock.release()

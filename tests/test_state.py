@@ -215,6 +215,35 @@ def test_a_forked_child_cannot_release_its_parents_lock(tmp_path):
         pass
 
 
+def test_a_forked_child_cannot_use_or_close_its_parents_state(tmp_path):
+    state = State.open(tmp_path, lock=True)
+    state.put("parent/00_intro", {"status": "ok"})
+    pid = os.fork()
+    if pid == 0:                                  # a worker forked while the grader holds the state
+        code = 1
+        try:
+            try:
+                state.put("child/00_intro", {"status": "ok"})
+            except StateError as e:
+                code = 3 if "another process" in str(e) else 4
+            state.close()                         # must neither close the parent's database nor unlock
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 3
+    try:
+        state.put("parent2/00_intro", {"status": "ok"})    # the parent's connection still works
+        with pytest.raises(StateLocked):
+            lock(tmp_path)
+        assert state.get("child/00_intro") is None
+    finally:
+        state.close()
+    with pytest.raises(StateError, match="closed"):
+        state.get("parent/00_intro")
+    with State.open(tmp_path, lock=True) as again:
+        assert again.submissions() == {"parent/00_intro": {"status": "ok"}, "parent2/00_intro": {"status": "ok"}}
+
+
 def test_state_json_is_imported_once_and_kept(tmp_path):
     folder = tmp_path / ".bpcourse"
     folder.mkdir()
