@@ -275,6 +275,12 @@ def test_hostile_submission_same_grade_through_every_door(cycle):
     c = cycle["c"]
     nb = sample("solved")
     cell(nb, "squared_error").source = HARDCODED
+    # it passes the visible check the student sees (run here, as the student's kernel would)
+    import numpy as np
+    from bpcourse import checks
+    space = {"np": np, "checks": checks}
+    exec(HARDCODED, space)  # noqa: S102 - the test's own code
+    exec(cell(nb, "check_squared_error").source, space)  # noqa: S102 - the released check cell
     klass = c.base / "hostile_class"
     put(klass, "fitter", nb)
     bpcourse("grade", klass, "--out", c.dir, "--jobs", "1", *FAST, env=clean_env(c.instructor))
