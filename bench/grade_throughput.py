@@ -13,7 +13,6 @@ Prints seconds per submission and each one's ratio to the floor and to plain nbg
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -74,8 +73,10 @@ def bpcourse(class_root: Path, out: Path, jobs: int) -> tuple[float, float]:
     subprocess.run([sys.executable, "-m", "autograde.cli", "grade", str(class_root), "--out", str(out),
                     "--jobs", str(jobs)], check=True, capture_output=True)
     wall = time.perf_counter() - start
-    state = json.loads((out / ".bpcourse" / "state.json").read_text())
-    per = [s["seconds"] for s in state["submissions"].values()]
+    from autograde.state import State
+
+    with State.open(out) as state:
+        per = [s["seconds"] for s in state.submissions().values() if "seconds" in s]
     return wall, sum(per) / len(per)
 
 
