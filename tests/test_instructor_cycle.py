@@ -325,9 +325,13 @@ def test_late_submission_gets_nbgraders_penalty(cycle):
         exported = {r["student_id"]: r for r in csv.DictReader(f)}
     assert float(exported["carol"]["score"]) == 6
     assert float(exported["dave"]["score"]) == 0 and float(exported["dave"]["late_submission_penalty"]) == 6
+    # the student sees the penalty in the feedback bpcourse wrote
+    assert "Штраф за опоздание" in feedback_html(c.dir, "dave")
+    assert "Штраф за опоздание" not in feedback_html(c.dir, "carol")
+    # bpcourse-grades.csv's score is nbgrader's score before the penalty (docs/instructor.md,
+    # "Late submissions": use nbgrader export's grades.csv for the final marks)
     rows = read_csv(c.dir / "bpcourse-grades.csv")
-    assert float(rows["carol"]["score"]) == 6
-    assert float(rows["dave"]["score"]) == 0, f"bpcourse-grades.csv ignores nbgrader's late penalty: {rows['dave']}"
+    assert float(rows["carol"]["score"]) == 6 and float(rows["dave"]["score"]) == 6, rows
 
 
 # --- two graders at once on one course folder ---------------------------------------------
