@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 BEGIN = "### BEGIN HIDDEN TESTS"
 END = "### END HIDDEN TESTS"
-PLACEHOLDER = "# (здесь были скрытые проверки; их результат — в комментарии к вашему решению)"
+PLACEHOLDER = "# (здесь были скрытые проверки; их результат — последняя строка вывода этой ячейки)"
 
 
 def strip_hidden(source: str) -> tuple[str, list[str]]:

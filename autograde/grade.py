@@ -68,9 +68,12 @@ def prepare_course(out: Path, assignments: list[str], state: State) -> None:
             continue
         target = out / "source" / a / f"{a}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
+        before = target.read_bytes() if target.is_file() else None
         target.write_text(text, encoding="utf-8")
         result = nb_api.generate_assignment(a, force=True, create=True)
         if not result.get("success"):
+            if before is not None:   # the course keeps the version its gradebook agrees with
+                target.write_bytes(before)
             raise GradeError(changed_assignment_message(a, result))
         state.set_assignment(a, digest)
 
@@ -142,7 +145,7 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
     if not in_place and (out == submissions or submissions in out.parents):
         raise GradeError("--out must not be inside the submissions folder (it must stay unmodified)")
     if not opts.unsafe:
-        ok, why = sandbox.probe()
+        ok, why = sandbox.verified()
         if not ok:
             raise GradeError(f"the grading sandbox cannot start with every protection: {why}\n"
                              "Student code could read the reference and the gradebook, or reach beyond "
@@ -201,6 +204,8 @@ def _grade_locked(submissions: Path, out: Path, known: list[str], assignments: l
         if prev and prev.get("hash") == digest:
             if prev.get("auto") == autoscores.get(key):
                 log(f"  {key}: unchanged since the last run, grade kept")
+                if prev.get("rejected"):   # the graded notebook is back: no longer a rejection
+                    state.put(key, {**{k: v for k, v in prev.items() if k != "rejected"}, "message": ""})
                 continue
             log(f"  {key}: unchanged, but its grade in the gradebook changed since the last run: graded again")
         stage(f, out)

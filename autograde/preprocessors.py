@@ -195,6 +195,13 @@ class SandboxedExecute(Execute):
         if self.skip_reason:
             trusted["skipped"] = self.skip_reason
             return nb, resources
+        if self.sandboxed:
+            ok, why = sandbox.verified()
+            if not ok:   # every door refuses as `bpcourse grade` does
+                raise RuntimeError(
+                    "the grading sandbox cannot start here with every protection, so student code is "
+                    f"not run: {why}\nSee `bpcourse doctor` and docs/instructor.md. "
+                    "(c.SandboxedExecute.sandboxed = False grades without the sandbox: unsafe.)")
         info = resources["nbgrader"]
         coursedir = CourseDirectory(config=self.config)
         submitted = read_regular(self._submitted(resources), 64 << 20)

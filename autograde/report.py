@@ -1,7 +1,8 @@
 """The grade table (``DIR/bpcourse-grades.csv``, and printed), read from the nbgrader
 gradebook and the run state.
 
-Columns: ``student_id, assignment, score, max_score``, then one column per graded exercise
+Columns: ``student_id, assignment, score, max_score, raw_score, late_penalty`` (``score`` is
+after nbgrader's late penalty, as ``nbgrader export`` reports it), then one column per graded exercise
 (``<assignment>/<exercise>``), then ``needs_review`` ("yes" when nbgrader flags a grade for
 manual review: a TA's grade from an earlier submission), ``status`` and ``message`` (why a
 submission scored what it did when it could not be graded normally). Its name is not
@@ -17,7 +18,7 @@ from nbgrader.api import MissingEntry
 
 from autograde import course
 
-FIXED = ["student_id", "assignment", "score", "max_score"]
+FIXED = ["student_id", "assignment", "score", "max_score", "raw_score", "late_penalty"]
 GRADES_FILE = "bpcourse-grades.csv"
 TAIL = ["needs_review", "status", "message"]
 
@@ -62,8 +63,11 @@ def rows(out: Path, submissions: dict) -> list[dict]:
     with course.gradebook(out) as gb:
         for assignment in gb.assignments:
             for sub in assignment.submissions:
+                penalty = sub.late_submission_penalty or 0.0
+                # as nbgrader export: the score after the late penalty, the raw score beside it
                 row = {"student_id": sub.student.id, "assignment": assignment.name,
-                       "score": round(sub.score, 4), "max_score": round(sub.max_score, 4)}
+                       "score": round(max(0.0, sub.score - penalty), 4), "max_score": round(sub.max_score, 4),
+                       "raw_score": round(sub.score, 4), "late_penalty": round(penalty, 4)}
                 for nb in sub.notebooks:
                     for g in nb.grades:
                         row[f"{assignment.name}/{_exercise(g.name)}"] = round(g.score, 4)
@@ -75,21 +79,23 @@ def rows(out: Path, submissions: dict) -> list[dict]:
         student, assignment = key.split("/", 1)
         row = result.setdefault((student, assignment), {
             "student_id": student, "assignment": assignment,
-            "score": 0, "max_score": round(maxima.get(assignment, 0), 4)})
+            "score": 0, "max_score": round(maxima.get(assignment, 0), 4), "raw_score": 0, "late_penalty": 0})
         row["status"] = info.get("status", "ok")
         row["message"] = info.get("message", "")
+        if info.get("rejected"):
+            row["rejected"] = True
     return [result[k] for k in sorted(result)]
 
 
 def columns(all_rows: list[dict]) -> list[str]:
-    extra = sorted({k for r in all_rows for k in r} - set(FIXED) - set(TAIL))
+    extra = sorted({k for r in all_rows for k in r} - set(FIXED) - set(TAIL) - {"rejected"})
     return FIXED + extra + TAIL
 
 
 def write_csv(path: Path, all_rows: list[dict]) -> None:
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=columns(all_rows), restval="")
+        writer = csv.DictWriter(f, fieldnames=columns(all_rows), restval="", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(all_rows)
     os.replace(tmp, path)
