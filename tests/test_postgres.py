@@ -145,12 +145,11 @@ def points(nb) -> dict[str, float]:
             for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
 
 
-def test_bpcourse_grade_into_a_postgres_gradebook(tmp_path_factory, postgres_url, venv_on_path):  # noqa: F811
+def test_bpcourse_grade_into_a_postgres_gradebook(tmp_path, postgres_url, venv_on_path):  # noqa: F811
     """The instructor sets a PostgreSQL db_url in DIR/nbgrader_config.py (bpcourse's template,
     edited) before the first `bpcourse grade`: every step of the real grading uses it, bpcourse
     does not touch the file, and no SQLite gradebook appears."""
     url = database(postgres_url, "bpcourse_grade")
-    tmp_path = tmp_path_factory.mktemp("pg")   # short: see test_course_folder_with_a_long_path
     klass = tmp_path / "class"       # the shipped sample class: solved, and one mistake in grad_f
     for student in ("solved", "mistake_missing_path"):
         shutil.copytree(CLASS_DIR / student / A, klass / student / A)
@@ -188,12 +187,11 @@ def test_bpcourse_grade_into_a_postgres_gradebook(tmp_path_factory, postgres_url
     assert not sqlite_gradebooks(out), f"an SQLite gradebook appeared: {sqlite_gradebooks(out)}"
 
 
-def test_bpcourse_grade_with_a_minimal_instructor_config(tmp_path_factory, postgres_url, venv_on_path):  # noqa: F811
+def test_bpcourse_grade_with_a_minimal_instructor_config(tmp_path, postgres_url, venv_on_path):  # noqa: F811
     """An instructor's own DIR/nbgrader_config.py that sets only the gradebook URL: the course
     id is bpcourse's default, as for bpcourse's own reads (nbgrader's default, "", names no
     course, which SQLite lets pass and PostgreSQL's foreign keys refuse)."""
     url = database(postgres_url, "minimal_config")
-    tmp_path = tmp_path_factory.mktemp("pgmin")   # short: see test_course_folder_with_a_long_path
     klass = tmp_path / "class"
     shutil.copytree(CLASS_DIR / "solved" / A, klass / "solved" / A)
     out = tmp_path / "course"
