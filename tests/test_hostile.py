@@ -464,3 +464,60 @@ def test_one_huge_message_is_refused_unread(graded):
     assert score(graded["rows"], "bigmsg") == (6.0, 6.0)
     assert peak("bigmsg") < peak("honest") + 100, (peak("bigmsg"), peak("honest"))
 
+
+
+SLEEPER = r'''
+import subprocess, time
+subprocess.Popen(["sleep", "600"], start_new_session=True)   # a daemon of the kernel's own
+time.sleep(600)
+'''
+
+
+def test_what_a_killed_grader_left_is_removed_by_the_next_run(tmp_path):
+    """The grader, its worker and the kernel killed outright: the kernel's scratch folder, its
+    tmpfs, its cgroups and its daemon are gone after the next run on the same course folder."""
+    import signal
+    import subprocess
+    import time
+
+    from autograde import sandbox
+
+    nb = sample("solved")
+    insert_code(nb, 3, SLEEPER)
+    put(tmp_path / "class", "sleeper", nb)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(BPCOURSE + ["grade", str(tmp_path / "class"), "--out", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    scratch = sandbox.scratch_root(out)
+    for _ in range(3000):
+        left = list(scratch.glob("k*"))
+        if left and (left[0] / "work" / ".bpcourse_cases.json").exists():
+            break
+        time.sleep(0.1)
+    else:
+        proc.kill()
+        raise AssertionError("the kernel's scratch folder never appeared")
+    time.sleep(5)                                        # the kernel is asleep in its cell
+    # everything of this run at once (stopped first, so that none can clean up after another)
+    pids = []
+    for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
+        try:
+            if str(out).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                os.kill(pid, signal.SIGSTOP)
+                pids.append(pid)
+        except OSError:
+            pass
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(1)
+    uid = int(left[0].name.split("-")[0][1:])
+    assert left[0].exists()                              # what the killed grader could not remove
+
+    put(tmp_path / "class2", "honest", sample("solved"))
+    bpcourse("grade", tmp_path / "class2", "--out", out)
+    assert not list(scratch.glob("k*"))
+    assert str(left[0]) not in Path("/proc/mounts").read_text()
+    if os.geteuid() == 0 and uid:
+        assert sandbox.kill_uid(uid) == 0, "a process of the killed kernel's uid survived"
+        assert not [d for d in sandbox.cgroup_dirs(uid) if d.is_dir()]
