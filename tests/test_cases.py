@@ -171,3 +171,90 @@ def test_ragged_output_is_an_error():
     assert [i["shape"] for i in out["items"]] == [[2], [3]]
     out = encode_output(np.array([np.ones(2), np.ones(3)], dtype=object))
     assert "error" in out
+
+
+# --- drawn from the shared strategies (tests/strategies.py): any dtype, NaN/inf, nesting -------
+
+from strategies import any_floats, course_arrays, float_arrays as drawn_floats, nested_values  # noqa: E402
+
+
+@given(course_arrays(min_dims=1))
+def test_an_array_of_any_course_dtype_arrives_as_float64_of_the_same_values(a):
+    b = through_json(a)
+    assert isinstance(b, np.ndarray) and b.dtype == np.float64 and b.shape == a.shape
+    np.testing.assert_array_equal(b, a.astype(np.float64))
+
+
+@given(drawn_floats(elements=any_floats))
+def test_nan_and_infinities_cross_the_boundary(a):
+    b = through_json(a)
+    np.testing.assert_array_equal(np.asarray(b), a)       # NaN equals NaN here, ±inf keep their sign
+    for x in a.flat[:3]:
+        y = through_json(float(x))
+        assert type(y) is float and (y == x or (np.isnan(x) and np.isnan(y)))
+
+
+def _same(a, b):
+    if isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b)
+        for x, y in zip(a, b):
+            _same(x, y)
+    else:
+        assert isinstance(b, np.ndarray) and b.shape == a.shape
+        np.testing.assert_array_equal(b, a)
+
+
+RAGGED = ("encode() asks np.ndim() of a list, which raises for arrays of different shapes in one "
+          "list (numpy >= 1.24): [[W1, b1], [W2, b2]] cannot be a hidden input (issue 13)")
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError, reason=RAGGED)
+@given(nested_values())
+def test_nested_lists_of_arrays_keep_their_structure(value):
+    _same(value, through_json(value))
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError, reason=RAGGED)
+def test_a_network_as_a_list_of_layers_round_trips():
+    layers = [[np.ones((2, 3)), np.zeros(3)], [np.ones((3, 1)), np.zeros(1)]]
+    _same(layers, through_json(layers))
+
+
+@given(st.lists(finite, min_size=1, max_size=5), drawn_floats(min_dims=1, max_dims=2))
+def test_a_tuple_of_numbers_is_one_array_a_tuple_with_an_array_is_a_list(numbers, a):
+    out = through_json(tuple(numbers))
+    assert isinstance(out, np.ndarray) and out.tolist() == [float(x) for x in numbers]
+    out = through_json((a, numbers[0]))
+    assert isinstance(out, list) and out[1] == numbers[0]
+    np.testing.assert_array_equal(out[0], a)
+
+
+@pytest.mark.parametrize("value", [object(), {"a": 1}, 2 + 1j, np.array(["a", "b"]), {1, 2}],
+                         ids=["object", "dict", "complex", "strings", "set"])
+def test_what_is_not_numbers_is_refused_on_the_way_in(value):
+    with pytest.raises((TypeError, ValueError)):
+        encode(value)
+
+
+@pytest.mark.parametrize("data", [
+    {"array": [1.0, 2.0, 3.0], "shape": [2]},                                   # values and shape disagree
+    {"fn": "__class__", "params": {}}, {"fn": "eval", "params": {"source": "1"}},   # not a test function
+    {"fn": "poly", "params": {"c": {"array": [1.0], "shape": [1]}, "extra": 1}},  # not its parameters
+])
+def test_malformed_data_is_refused_on_the_way_out(data):
+    with pytest.raises((TypeError, ValueError)):
+        decode(json.loads(json.dumps(data)))
+
+
+@given(course_arrays())
+def test_output_of_any_dtype_says_its_dtype_shape_and_values(a):
+    out = json.loads(json.dumps(encode_output(a)))
+    assert out["type"] == "ndarray" and out["dtype"] == str(a.dtype) and out["shape"] == list(a.shape)
+    np.testing.assert_array_equal(np.asarray(out["value"], dtype=np.float64).reshape(a.shape), a.astype(np.float64))
+
+
+@given(drawn_floats(elements=any_floats, min_dims=1))
+def test_output_with_nan_or_inf_is_still_encoded(a):
+    out = json.loads(json.dumps(encode_output(a)))
+    assert "error" not in out
+    np.testing.assert_array_equal(np.asarray(out["value"]).reshape(a.shape), a)
