@@ -62,3 +62,21 @@ def test_a_refused_change_of_an_assignment_leaves_the_course_as_it_was(tmp_path,
     assert source.read_bytes() == before
     rows = read_csv(out / "bpcourse-grades.csv")
     assert rows["solved"]["score"] == "6.0"
+
+
+@pytest.mark.e2e
+def test_a_grade_changed_elsewhere_is_noticed_and_graded_again(tmp_path):
+    """The run state compares the gradebook's autograder scores too, not only the notebook:
+    a submission autograded differently through another door is graded again."""
+    put(tmp_path / "class", "solved", sample("solved"))
+    out = tmp_path / "course"
+    bpcourse("grade", tmp_path / "class", "--out", out, "--timeout", "10")
+    result = course.api(out, skip="graded elsewhere").autograde(A, "solved", force=True, create=True)
+    assert result["success"], result
+    with course.gradebook(out) as gb:
+        assert gb.find_submission(A, "solved").score == 0.0
+    run = bpcourse("grade", tmp_path / "class", "--out", out, "--timeout", "10")
+    assert "changed since the last run: graded again" in run.stdout
+    assert read_csv(out / "bpcourse-grades.csv")["solved"]["score"] == "6.0"
+    run = bpcourse("grade", tmp_path / "class", "--out", out, "--timeout", "10")
+    assert "unchanged since the last run, grade kept" in run.stdout
