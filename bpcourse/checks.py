@@ -556,19 +556,19 @@ def check_cross_entropy(cross_entropy: Callable) -> None:
     __tracebackhide__ = True  # IPython and pytest skip this frame
     y_rows = [[0.7, 0.1, 0.15, 0.05], [0.05, 0.05, 0.8, 0.1], [0.6, 0.3996, 2e-4, 2e-4]]
     t_rows = [[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]]
-    Y, T = np.array(y_rows), np.array(t_rows)
+    Y, t = np.array(y_rows), np.array(t_rows)
     L = 3.03233722889
-    check_close("cross_entropy(Y, T)", cross_entropy(Y, T), L, tol=1e-9, wrong=[
+    check_close("cross_entropy(Y, t)", cross_entropy(Y, t), L, tol=1e-9, wrong=[
         (3 * L, "не усреднено по пакету: разделите сумму на число примеров M = 3."),
         (-L, "перевёрнут знак: L = −Σ t log y."),
-        (L / 4, "усреднено по всем M·K элементам (np.mean от T·log Y): по классам — сумма, среднее — только "
+        (L / 4, "усреднено по всем M·K элементам (np.mean от t·log Y): по классам — сумма, среднее — только "
                 "по примерам."),
         (np.inf, "потери = inf: где-то взят log 0 — не перепутаны ли t и y? L = −Σ t log y, логарифм — от "
                  "предсказанных вероятностей y (все они положительны)."),
         (np.float32(L), FLOAT32_HINT),
     ], hint="L = −(1/M) Σ по примерам Σ_j t_j log y_j; вероятности не обрезайте — у третьего примера "
             "вероятность правильного класса всего 2·10⁻⁴.")
-    check_close("Y и T после вызова cross_entropy", np.concatenate([Y, T]), y_rows + t_rows, tol=0,
+    check_close("Y и t после вызова cross_entropy", np.concatenate([Y, t]), y_rows + t_rows, tol=0,
                 hint="функция изменила входной массив на месте: результаты промежуточных шагов "
                      "запишите в новые массивы.")
 
@@ -579,8 +579,8 @@ def check_softmax_cross_entropy(softmax_cross_entropy: Callable) -> None:
     __tracebackhide__ = True  # IPython and pytest skip this frame
     z_rows = [[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.0, 1.0, 1.0], [-2.0, 0.0, 3.0]]
     t_rows = [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
-    Z, T = np.array(z_rows), np.array(t_rows)
-    loss, dZ = softmax_cross_entropy(Z, T)
+    Z, t = np.array(z_rows), np.array(t_rows)
+    loss, dZ = softmax_cross_entropy(Z, t)
     check_close("loss", loss, 1.30595143686, tol=1e-9, wrong=[
         (4 * 1.30595143686, "потери не усреднены по пакету: разделите на M = 4."),
         (np.float32(1.30595143686), FLOAT32_HINT),
@@ -594,7 +594,7 @@ def check_softmax_cross_entropy(softmax_cross_entropy: Callable) -> None:
         (-dZ_expected, "перевёрнут знак: dL/dz = y − t (уравнение 68)."),
         (np.float32(dZ_expected), FLOAT32_HINT),
     ])
-    check_close("Z и T после вызова", np.concatenate([Z, T]), z_rows + t_rows, tol=0,
+    check_close("Z и t после вызова", np.concatenate([Z, t]), z_rows + t_rows, tol=0,
                 hint="функция изменила входной массив на месте (например, Z -= ...): промежуточные "
                      "результаты запишите в новые массивы.")
     loss_big, dZ_big = softmax_cross_entropy(np.array([[1000.0, 999.0, 0.0], [-1.0, 0.0, 1.0]]),
@@ -699,7 +699,7 @@ def check_softmax_t_cross_entropy(softmax_t_cross_entropy: Callable) -> None:
     __tracebackhide__ = True  # IPython and pytest skip this frame
     z_rows = [[1.0, -0.5, 2.0, 0.0], [0.3, 1.2, -1.0, 2.2], [-1.5, 0.5, 0.0, 1.0]]
     t_rows = [[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0]]
-    Z, targets, M = np.array(z_rows), np.array(t_rows), 3
+    Z, t, M = np.array(z_rows), np.array(t_rows), 3
     expected = {
         0.5: (3.56956939418, np.array([[0.0777528331738, -0.662795581046, 0.574520046172, 0.0105227017],
                                        [0.0128637782745, 0.0778213236211, 0.000955438841803, -0.0916405407374],
@@ -709,7 +709,7 @@ def check_softmax_t_cross_entropy(softmax_t_cross_entropy: Callable) -> None:
                                        [-0.0693792291075, 0.0230064284507, 0.0203031018473, 0.0260696988095]])),
     }
     for T, (loss_expected, dZ_expected) in expected.items():
-        loss, dZ = softmax_t_cross_entropy(Z, targets, T)
+        loss, dZ = softmax_t_cross_entropy(Z, t, T)
         check_close(f"loss при T = {T}", loss, loss_expected, tol=1e-9, wrong=[
             (2.20843817038, "в softmax не подставлена температура: y_T = softmax(z / T)."),
             (M * loss_expected, "потери не усреднены по пакету: разделите на число примеров M = 3."),
@@ -723,7 +723,7 @@ def check_softmax_t_cross_entropy(softmax_t_cross_entropy: Callable) -> None:
                                   "дистилляции домножает потери, а не входит в производную.)"),
             (np.float32(dZ_expected), FLOAT32_HINT),
         ])
-        check_close("Z и targets после вызова", np.concatenate([Z, targets]), z_rows + t_rows, tol=0,
+        check_close("Z и t после вызова", np.concatenate([Z, t]), z_rows + t_rows, tol=0,
                     hint="функция изменила входной массив на месте (Z /= T, Z -= ...): результаты "
                          "запишите в новые массивы.")
     loss_big, dZ_big = softmax_t_cross_entropy(np.array([[50.0, 0.0, 48.0, 49.0], [1.0, 2.0, 3.0, 4.0]]),

@@ -98,10 +98,10 @@ def LeakyReLU() -> Activation:
 
 
 class MSELoss:
-    """Mean over the batch of ½ Σ_j (t_j − y_j)²; backward() returns (Y − T) / M."""
+    """Mean over the batch of ½ Σ_j (t_j − y_j)²; backward() returns (Y − t) / M."""
 
-    def forward(self, Y: np.ndarray, T: np.ndarray) -> float:
-        self.loss, self.dY = losses.mse(Y, T)
+    def forward(self, Y: np.ndarray, t: np.ndarray) -> float:
+        self.loss, self.dY = losses.mse(Y, t)
         return self.loss
 
     def backward(self) -> np.ndarray:
@@ -114,8 +114,8 @@ class SoftmaxCrossEntropyLoss:
     def __init__(self, T: float = 1.0):
         self.T = T
 
-    def forward(self, Z: np.ndarray, targets: np.ndarray) -> float:
-        self.loss, self.dZ = losses.softmax_t_cross_entropy(Z, targets, self.T)
+    def forward(self, Z: np.ndarray, t: np.ndarray) -> float:
+        self.loss, self.dZ = losses.softmax_t_cross_entropy(Z, t, self.T)
         return self.loss
 
     def backward(self) -> np.ndarray:

@@ -1,24 +1,24 @@
 """Losses, softmax and softmax with temperature (lecture 000; notes 002 §8, eq. 57–71).
 
-Batches are rows: ``Y``, ``T``, ``Z`` of shape (M, K). Losses are averaged over the batch, so
+Batches are rows: ``Y``, ``t``, ``Z`` of shape (M, K). Losses are averaged over the batch, so
 every returned gradient already carries the 1/M. Per example, MSE is E = ½ Σ_j (t_j − y_j)² and
-cross-entropy is −Σ_j t_j log y_j. Targets ``T`` are one-hot (or any distribution per row).
+cross-entropy is −Σ_j t_j log y_j. Targets ``t`` are one-hot (or any distribution per row).
 """
 from __future__ import annotations
 
 import numpy as np
 
 
-def mse(Y: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
+def mse(Y: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean over the batch of ½ Σ_j (t_j − y_j)².
 
     Returns
     -------
     loss : float
-    dY : ndarray (M, K), dL/dY = (Y − T) / M
+    dY : ndarray (M, K), dL/dY = (Y − t) / M
     """
     M = Y.shape[0]
-    return float(0.5 * np.sum((T - Y) ** 2) / M), (Y - T) / M
+    return float(0.5 * np.sum((t - Y) ** 2) / M), (Y - t) / M
 
 
 def softmax(Z: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -39,9 +39,9 @@ def log_softmax(Z: np.ndarray, axis: int = -1) -> np.ndarray:
     return Z - np.expand_dims(logsumexp(Z, axis=axis), axis)
 
 
-def cross_entropy(Y: np.ndarray, T: np.ndarray) -> float:
+def cross_entropy(Y: np.ndarray, t: np.ndarray) -> float:
     """Mean over the batch of −Σ_j t_j log y_j, for probabilities Y (eq. 62)."""
-    return float(-np.sum(T * np.log(Y)) / Y.shape[0])
+    return float(-np.sum(t * np.log(Y)) / Y.shape[0])
 
 
 def softmax_backward(dY: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -52,17 +52,17 @@ def softmax_backward(dY: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return Y * (dY - np.sum(dY * Y, axis=-1, keepdims=True))
 
 
-def softmax_cross_entropy(Z: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
+def softmax_cross_entropy(Z: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
     """Fused softmax + cross-entropy on logits Z (M, K).
 
     Returns
     -------
     loss : float, mean over the batch, computed with log-softmax (no log(0))
-    dZ : ndarray (M, K), (softmax(Z) − T) / M  (eq. 68, averaged)
+    dZ : ndarray (M, K), (softmax(Z) − t) / M  (eq. 68, averaged)
     """
     M = Z.shape[0]
-    loss = float(-np.sum(T * log_softmax(Z)) / M)
-    return loss, (softmax(Z) - T) / M
+    loss = float(-np.sum(t * log_softmax(Z)) / M)
+    return loss, (softmax(Z) - t) / M
 
 
 def softmax_t(Z: np.ndarray, T: float, axis: int = -1) -> np.ndarray:
@@ -70,17 +70,17 @@ def softmax_t(Z: np.ndarray, T: float, axis: int = -1) -> np.ndarray:
     return softmax(np.asarray(Z, dtype=np.float64) / T, axis=axis)
 
 
-def softmax_t_cross_entropy(Z: np.ndarray, targets: np.ndarray, T: float) -> tuple[float, np.ndarray]:
-    """Cross-entropy of softmax_T(Z) against ``targets`` (M, K), mean over the batch.
+def softmax_t_cross_entropy(Z: np.ndarray, t: np.ndarray, T: float) -> tuple[float, np.ndarray]:
+    """Cross-entropy of softmax_T(Z) against ``t`` (M, K), mean over the batch.
 
     Returns
     -------
     loss : float
-    dZ : ndarray (M, K), (softmax_T(Z) − targets) / (T M)
+    dZ : ndarray (M, K), (softmax_T(Z) − t) / (T M)
     """
     M = Z.shape[0]
-    loss = float(-np.sum(targets * log_softmax(Z / T)) / M)
-    return loss, (softmax_t(Z, T) - targets) / (T * M)
+    loss = float(-np.sum(t * log_softmax(Z / T)) / M)
+    return loss, (softmax_t(Z, T) - t) / (T * M)
 
 
 def entropy(P: np.ndarray, axis: int = -1) -> np.ndarray:

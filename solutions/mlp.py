@@ -75,7 +75,7 @@ class History:
     stopped: str = "epochs"                         # why training stopped
 
 
-def train(model: MLP, loss, X: np.ndarray, T: np.ndarray, *, epochs: int, batch_size: int, lr: float,
+def train(model: MLP, loss, X: np.ndarray, t: np.ndarray, *, epochs: int, batch_size: int, lr: float,
           rng: np.random.Generator, eps_grad: float = 0.0, eps_loss: float = 0.0) -> History:
     """Mini-batch SGD; after each epoch records the full-data loss and gradient norm and
     stops early when ‖∇E‖ < eps_grad or |ΔE| < eps_loss."""
@@ -87,11 +87,11 @@ def train(model: MLP, loss, X: np.ndarray, T: np.ndarray, *, epochs: int, batch_
         for start in range(0, M, batch_size):
             idx = order[start:start + batch_size]
             opt.zero_grad()
-            loss.forward(model.forward(X[idx]), T[idx])
+            loss.forward(model.forward(X[idx]), t[idx])
             model.backward(loss.backward())
             opt.step()
         opt.zero_grad()
-        hist.loss.append(loss.forward(model.forward(X), T))
+        hist.loss.append(loss.forward(model.forward(X), t))
         model.backward(loss.backward())
         hist.grad_norm.append(grad_norm(opt.params))
         opt.zero_grad()

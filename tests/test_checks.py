@@ -198,11 +198,11 @@ WRONG = {
                 "максимум вычтен один на весь пакет"),
     "logsumexp": ("def logsumexp(Z):\n    m = Z.max(axis=1, keepdims=True)\n    return np.log(np.exp(Z - m).sum(axis=1))",
                   "максимум вычтен, но не прибавлен обратно"),
-    "cross_entropy": ("def cross_entropy(Y, T):\n    return float(-np.sum(T * np.log(Y)))",
+    "cross_entropy": ("def cross_entropy(Y, t):\n    return float(-np.sum(t * np.log(Y)))",
                       "не усреднено по пакету: разделите сумму на число примеров M = 3"),
-    "softmax_cross_entropy": ("def softmax_cross_entropy(Z, T):\n    m = Z.max(axis=1, keepdims=True)\n"
+    "softmax_cross_entropy": ("def softmax_cross_entropy(Z, t):\n    m = Z.max(axis=1, keepdims=True)\n"
                               "    log_y = Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))\n"
-                              "    return float(-np.sum(T * log_y) / len(Z)), np.exp(log_y) - T",
+                              "    return float(-np.sum(t * log_y) / len(Z)), np.exp(log_y) - t",
                               "dZ = (y − t) / M, здесь M = 4"),
     "softmax_backward": ("def softmax_backward(dY, Y):\n    return -Y * (dY - np.sum(dY * Y, axis=1, keepdims=True))",
                          "перевёрнут знак: dz = Jᵀ dy"),
@@ -210,10 +210,10 @@ WRONG = {
                   "    return e / e.sum(axis=1, keepdims=True)", "логиты умножены на T, а нужно разделить"),
     "entropy": ("def entropy(P):\n    Q = np.where(P > 0, P, 1.0)\n    return -np.sum(P * np.log2(Q), axis=1)",
                 "это биты (log2)"),
-    "softmax_t_cross_entropy": ("def softmax_t_cross_entropy(Z, targets, T):\n    S = Z / T\n"
+    "softmax_t_cross_entropy": ("def softmax_t_cross_entropy(Z, t, T):\n    S = Z / T\n"
                                 "    m = S.max(axis=1, keepdims=True)\n"
                                 "    log_y = S - m - np.log(np.exp(S - m).sum(axis=1, keepdims=True))\n"
-                                "    return float(-np.sum(targets * log_y) / len(Z)), (np.exp(log_y) - targets) / len(Z)",
+                                "    return float(-np.sum(t * log_y) / len(Z)), (np.exp(log_y) - t) / len(Z)",
                                 "пропущен множитель из ∂s/∂z"),
 }
 

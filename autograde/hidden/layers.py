@@ -33,7 +33,7 @@ def _linear_layer_cases(rng):
 
 
 def _mse_cases(rng):
-    return [{"Y": rng.normal(size=(M, K)), "T": rng.normal(size=(M, K))} for M, K in [(4, 3), (7, 2), (3, 5)]]
+    return [{"Y": rng.normal(size=(M, K)), "t": rng.normal(size=(M, K))} for M, K in [(4, 3), (7, 2), (3, 5)]]
 
 
 EXERCISES = [

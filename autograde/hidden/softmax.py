@@ -10,7 +10,7 @@ it, so the same code gets the same grade whoever submits it (grading rule 3):
   logits span more than 800 (subtracting the row minimum instead of the maximum overflows);
 - the losses on logits have a row whose target probability underflows to 0 (log(softmax)
   gives inf: the loss must be computed as z - LSE(z));
-- cross_entropy(Y, T) has a target probability in [2e-4, 5e-4] (a clip at 1e-3 changes the
+- cross_entropy(Y, t) has a target probability in [2e-4, 5e-4] (a clip at 1e-3 changes the
   loss, an eps <= 1e-12 inside the log does not), a non-target probability below 1e-8 and a
   batch of confident predictions (target probability 1 - delta, delta in [5e-3, 2e-2]: float32
   rounding of log(1 - delta) is far above tol);
@@ -36,9 +36,9 @@ OVERFLOW = 710.0    # exp(x) == inf in float64 for x above about 709.8
 
 
 def _one_hot(rng, M, K):
-    T = np.zeros((M, K))
-    T[np.arange(M), rng.integers(0, K, size=M)] = 1.0
-    return T
+    t = np.zeros((M, K))
+    t[np.arange(M), rng.integers(0, K, size=M)] = 1.0
+    return t
 
 
 def _mixed_rows(rng, K):
@@ -71,11 +71,11 @@ def _redraw(rng, draw, ok, tries: int = 1000):
     raise RuntimeError("no case satisfies the structure")  # pragma: no cover - tested by test_verify
 
 
-def _no_near_one_target(Z, T, temperature=1.0) -> bool:
+def _no_near_one_target(Z, t, temperature=1.0) -> bool:
     """No target probability in (1 - 1e-6, 1): there y - t cancels to a number below 1e-6
     whose last bits differ between correct idioms (exp(log y) against e / sum e), and
     rel_error, whose denominator has a floor of 1e-8, would call a correct dZ wrong."""
-    p = np.sum(losses.softmax(Z / temperature) * T, axis=1)
+    p = np.sum(losses.softmax(Z / temperature) * t, axis=1)
     return bool(np.all((p < 1 - 1e-6) | (p == 1.0)))
 
 
@@ -93,13 +93,13 @@ def _mixed_batch(rng, K):
     rows = _mixed_rows(rng, K)
     far, far_t = _far_target(rng, K)
     Z = np.concatenate([rows[:2], far, rows[2:]])
-    T = _one_hot(rng, 4, K)
-    T[2] = far_t[0]
-    return Z, T
+    t = _one_hot(rng, 4, K)
+    t[2] = far_t[0]
+    return Z, t
 
 
-def _traits(S, T=None) -> tuple:
-    """Edge cases present in one batch of (scaled) logits S and one-hot targets T."""
+def _traits(S, t=None) -> tuple:
+    """Edge cases present in one batch of (scaled) logits S and one-hot targets t."""
     row_max = S.max(axis=1)
     out = []
     if row_max.max() > OVERFLOW:
@@ -108,8 +108,8 @@ def _traits(S, T=None) -> tuple:
         out.append("one global max empties a row")
     if np.max(row_max - S.min(axis=1)) > UNDERFLOW:
         out.append("subtracting the row min overflows")
-    if T is not None:
-        gap = row_max - np.sum(T * S, axis=1)
+    if t is not None:
+        gap = row_max - np.sum(t * S, axis=1)
         if gap.max() > UNDERFLOW:
             out.append("a target probability underflows to 0")
     return tuple(out)
@@ -130,50 +130,50 @@ def _softmax_features(cases):
     return tuple(_traits(c["Z"]) for c in cases)
 
 
-# --- cross_entropy(Y, T) ---------------------------------------------------------------------
+# --- cross_entropy(Y, t) ---------------------------------------------------------------------
 
 def _rows(rng, K, p_target, tiny_row=None):
-    """(Y, T): rows of probabilities with the given target probabilities, the rest of each row
+    """(Y, t): rows of probabilities with the given target probabilities, the rest of each row
     split at random between the other classes; row ``tiny_row`` gets a non-target probability
     below 1e-8."""
     M = len(p_target)
-    Y, T = np.zeros((M, K)), np.zeros((M, K))
+    Y, t = np.zeros((M, K)), np.zeros((M, K))
     for i, p in enumerate(p_target):
-        t = int(rng.integers(0, K))
+        k = int(rng.integers(0, K))
         rest = rng.dirichlet(np.ones(K - 1)) * (1 - p)
         if i == tiny_row:
             rest[0] = rng.uniform(1e-12, 1e-9)
             rest[1:] = rng.dirichlet(np.ones(K - 2)) * (1 - p - rest[0])
-        Y[i] = np.insert(rest, t, p)
-        T[i, t] = 1.0
-    return Y, T
+        Y[i] = np.insert(rest, k, p)
+        t[i, k] = 1.0
+    return Y, t
 
 
 def _cross_entropy_cases(rng):
     ordinary = lambda n: list(rng.uniform(0.05, 0.95, size=n))
     cases = []
     # a target probability in [2e-4, 5e-4] and a non-target one below 1e-8
-    Y, T = _rows(rng, 3, [rng.uniform(2e-4, 5e-4)] + ordinary(4), tiny_row=1)
-    cases.append({"Y": Y, "T": T})
+    Y, t = _rows(rng, 3, [rng.uniform(2e-4, 5e-4)] + ordinary(4), tiny_row=1)
+    cases.append({"Y": Y, "t": t})
     # confident predictions: float32 rounding of log(1 - delta) is far above tol
-    Y, T = _rows(rng, 6, list(1 - rng.uniform(5e-3, 2e-2, size=4)))
-    cases.append({"Y": Y, "T": T})
-    Y, T = _rows(rng, 4, ordinary(3))
-    cases.append({"Y": Y, "T": T})
+    Y, t = _rows(rng, 6, list(1 - rng.uniform(5e-3, 2e-2, size=4)))
+    cases.append({"Y": Y, "t": t})
+    Y, t = _rows(rng, 4, ordinary(3))
+    cases.append({"Y": Y, "t": t})
     return cases
 
 
 def _cross_entropy_features(cases):
     out = []
     for c in cases:
-        Y, T = c["Y"], c["T"]
-        p = np.sum(Y * T, axis=1)
+        Y, t = c["Y"], c["t"]
+        p = np.sum(Y * t, axis=1)
         traits = []
         if p.min() < 1e-3:
             traits.append("a target probability below 1e-3")
         if p.min() >= 2e-4:
             traits.append("every target probability at least 2e-4")
-        if np.min(np.where(T > 0, 1.0, Y)) < 1e-8:
+        if np.min(np.where(t > 0, 1.0, Y)) < 1e-8:
             traits.append("a non-target probability below 1e-8")
         if p.min() > 0.98:
             traits.append("confident: every target probability above 0.98")
@@ -183,7 +183,7 @@ def _cross_entropy_features(cases):
     return tuple(out)
 
 
-# --- softmax_cross_entropy(Z, T) -------------------------------------------------------------
+# --- softmax_cross_entropy(Z, t) -------------------------------------------------------------
 
 def _logits_and_targets(M, K, scale=1.0, temperature=1.0):
     def draw(rng):
@@ -194,11 +194,11 @@ def _logits_and_targets(M, K, scale=1.0, temperature=1.0):
 def _ce_cases(rng):
     cases = [_logits_and_targets(4, 3)(rng), _logits_and_targets(5, 6, scale=3)(rng),
              _redraw(rng, lambda r: _mixed_batch(r, 5), lambda c: _no_near_one_target(*c))]
-    return [{"Z": Z, "T": T} for Z, T in cases]
+    return [{"Z": Z, "t": t} for Z, t in cases]
 
 
 def _ce_features(cases):
-    return tuple((_traits(c["Z"], c["T"]), _no_near_one_target(c["Z"], c["T"])) for c in cases)
+    return tuple((_traits(c["Z"], c["t"]), _no_near_one_target(c["Z"], c["t"])) for c in cases)
 
 
 # --- softmax_backward(dY, Y) -----------------------------------------------------------------
@@ -264,16 +264,16 @@ def _softmax_t_features(cases):
     return tuple((c["T"] > 1, _traits(c["Z"] / c["T"])) for c in cases)
 
 
-# --- softmax_t_cross_entropy(Z, targets, T) --------------------------------------------------
+# --- softmax_t_cross_entropy(Z, t, T) --------------------------------------------------------
 
 def _softmax_t_ce_cases(rng):
     high_T, low_T, small_T = _log_uniform(rng, 8.0, 80.0), rng.uniform(0.2, 0.4), rng.uniform(0.05, 0.1)
     cases = []
-    for (Z, T), temperature in [(_logits_and_targets(4, 3, scale=2, temperature=high_T)(rng), high_T),
+    for (Z, t), temperature in [(_logits_and_targets(4, 3, scale=2, temperature=high_T)(rng), high_T),
                                 (_logits_and_targets(5, 6, temperature=low_T)(rng), low_T)]:
-        cases.append({"Z": Z, "targets": T, "T": temperature})
-    Z, T = _redraw(rng, lambda r: _mixed_batch(r, 5), lambda c: _no_near_one_target(*c))
-    cases.append({"Z": Z * small_T, "targets": T, "T": small_T})
+        cases.append({"Z": Z, "t": t, "T": temperature})
+    Z, t = _redraw(rng, lambda r: _mixed_batch(r, 5), lambda c: _no_near_one_target(*c))
+    cases.append({"Z": Z * small_T, "t": t, "T": small_T})
     return cases
 
 
@@ -282,8 +282,8 @@ def _softmax_t_ce_features(cases):
     for c in cases:
         M, T = c["Z"].shape[0], c["T"]
         told_apart = abs(np.log(T / M)) > np.log(1.5)      # a missing 1/M is not a missing 1/T
-        out.append((T > 1, bool(told_apart), _traits(c["Z"] / T, c["targets"]),
-                    _no_near_one_target(c["Z"], c["targets"], T)))
+        out.append((T > 1, bool(told_apart), _traits(c["Z"] / T, c["t"]),
+                    _no_near_one_target(c["Z"], c["t"], T)))
     return tuple(out)
 
 

@@ -62,13 +62,13 @@ LINEAR_LAYER = [
             "лишнее деление на M: 1/M уже содержится в dZ, который приходит от функции потерь."),
 ]
 
-# --- MSE: mse(Y, T) -> (loss, dY) -----------------------------------------------------------
+# --- MSE: mse(Y, t) -> (loss, dY) -----------------------------------------------------------
 
 MSE = [
-    Mistake("missing_1_over_M", lambda Y, T: (losses.mse(Y, T)[0], Y - T),
-            "потери усредняются по пакету, значит и градиент делится на M: dY = (Y − T) / M."),
-    Mistake("flipped_sign", lambda Y, T: (losses.mse(Y, T)[0], (T - Y) / Y.shape[0]),
+    Mistake("missing_1_over_M", lambda Y, t: (losses.mse(Y, t)[0], Y - t),
+            "потери усредняются по пакету, значит и градиент делится на M: dY = (Y − t) / M."),
+    Mistake("flipped_sign", lambda Y, t: (losses.mse(Y, t)[0], (t - Y) / Y.shape[0]),
             "перевёрнут знак: ∂/∂y ½ (t − y)² = y − t."),
-    Mistake("no_half", lambda Y, T: (float(np.sum((T - Y) ** 2) / Y.shape[0]), 2 * (Y - T) / Y.shape[0]),
+    Mistake("no_half", lambda Y, t: (float(np.sum((t - Y) ** 2) / Y.shape[0]), 2 * (Y - t) / Y.shape[0]),
             "нет множителя ½: по соглашению курса E = ½ Σ (t − y)², тогда градиент ровно (y − t)/M."),
 ]

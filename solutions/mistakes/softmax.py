@@ -35,14 +35,14 @@ LOGSUMEXP = [
 
 SOFTMAX_CROSS_ENTROPY = [
     Mistake("missing_1_over_M",
-            lambda Z, T: (losses.softmax_cross_entropy(Z, T)[0], losses.softmax(Z) - T),
+            lambda Z, t: (losses.softmax_cross_entropy(Z, t)[0], losses.softmax(Z) - t),
             "потери усредняются по пакету: dZ = (y − t) / M."),
     Mistake("flipped_sign",
-            lambda Z, T: (losses.softmax_cross_entropy(Z, T)[0], (T - losses.softmax(Z)) / Z.shape[0]),
+            lambda Z, t: (losses.softmax_cross_entropy(Z, t)[0], (t - losses.softmax(Z)) / Z.shape[0]),
             "перевёрнут знак: dL/dz = y − t (уравнение 68)."),
     Mistake("unstable",
-            lambda Z, T: (float(-np.sum(T * np.log(_naive_softmax(Z))) / Z.shape[0]),
-                          (_naive_softmax(Z) - T) / Z.shape[0]),
+            lambda Z, t: (float(-np.sum(t * np.log(_naive_softmax(Z))) / Z.shape[0]),
+                          (_naive_softmax(Z) - t) / Z.shape[0]),
             "softmax без вычитания максимума: на больших логитах exp переполняется (NaN)."),
 ]
 
@@ -55,26 +55,26 @@ SOFTMAX_T = [
 
 SOFTMAX_T_CROSS_ENTROPY = [
     Mistake("missing_1_over_T",
-            lambda Z, targets, T: (losses.softmax_t_cross_entropy(Z, targets, T)[0],
-                                   (losses.softmax_t(Z, T) - targets) / Z.shape[0]),
+            lambda Z, t, T: (losses.softmax_t_cross_entropy(Z, t, T)[0],
+                             (losses.softmax_t(Z, T) - t) / Z.shape[0]),
             "пропущен множитель из ∂s/∂z: логиты входят в softmax как s = z / T, и цепное правило "
             "добавляет производную s по z."),
     Mistake("missing_1_over_M",
-            lambda Z, targets, T: (losses.softmax_t_cross_entropy(Z, targets, T)[0],
-                                   (losses.softmax_t(Z, T) - targets) / T),
+            lambda Z, t, T: (losses.softmax_t_cross_entropy(Z, t, T)[0],
+                             (losses.softmax_t(Z, T) - t) / T),
             "потери усредняются по пакету: градиент делится ещё и на число примеров M."),
     Mistake("forgot_T_in_softmax",
-            lambda Z, targets, T: (losses.softmax_cross_entropy(Z, targets)[0],
-                                   (losses.softmax(Z) - targets) / (T * Z.shape[0])),
+            lambda Z, t, T: (losses.softmax_cross_entropy(Z, t)[0],
+                             (losses.softmax(Z) - t) / (T * Z.shape[0])),
             "в softmax не подставлена температура: y_T = softmax(z / T)."),
 ]
 
 CROSS_ENTROPY = [
-    Mistake("missing_1_over_M", lambda Y, T: float(-np.sum(T * np.log(Y))),
+    Mistake("missing_1_over_M", lambda Y, t: float(-np.sum(t * np.log(Y))),
             "потери не усреднены по пакету: разделите сумму на число примеров M."),
-    Mistake("flipped_sign", lambda Y, T: float(np.sum(T * np.log(Y)) / Y.shape[0]),
+    Mistake("flipped_sign", lambda Y, t: float(np.sum(t * np.log(Y)) / Y.shape[0]),
             "перевёрнут знак: L = −Σ t log y ≥ 0, потому что log y ≤ 0."),
-    Mistake("log_of_target", lambda Y, T: _ce_swapped(Y, T),
+    Mistake("log_of_target", lambda Y, t: _ce_swapped(Y, t),
             "t и y перепутаны местами: L = −Σ t log y, логарифм берётся от предсказанных вероятностей y."),
 ]
 
@@ -103,6 +103,6 @@ def _entropy_nan(P):
         return -np.sum(P * np.log(P), axis=-1)
 
 
-def _ce_swapped(Y, T):
+def _ce_swapped(Y, t):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return float(-np.sum(Y * np.log(T)) / Y.shape[0])
+        return float(-np.sum(Y * np.log(t)) / Y.shape[0])

@@ -24,7 +24,8 @@
 # $(W_{\text{лекц}}\, x_i + b)^\top$, где $W_{\text{лекц}} = W^\top$. Так же и градиент:
 # $dW = X^\top dZ$ — это транспонированная формула конспекта $\nabla W = \frac{1}{M} \Delta Y^\top$
 # (уравнение 52), в которой примеры — столбцы $\Delta$ и $Y$, а $1/M$ у нас уже внутри $dZ$.
-# Поэтому здесь логиты `Z` имеют форму `(M, K)`, цели `T` — one-hot той же формы, а потери
+# Поэтому здесь логиты `Z` имеют форму `(M, K)`, цели `t` — one-hot той же формы (буква
+# строчная, как $t$ в конспекте; заглавной $T$ в ноутбуке 10 обозначена температура), а потери
 # усредняются по пакету. Всё считается в float64 (тип numpy по умолчанию).
 #
 # **Как оцениваются упражнения.** Каждое упражнение проверяется отдельно: видимая проверка под
@@ -147,7 +148,7 @@ checks.check_logsumexp(logsumexp)
 # сумма по классам, среднее по строкам.
 
 # %% [markdown]
-# ### Упражнение 3. `cross_entropy(Y, T)`
+# ### Упражнение 3. `cross_entropy(Y, t)`
 #
 # `Y` — выход softmax: все вероятности положительны, а вероятность правильного класса в этом
 # упражнении не меньше $10^{-4}$. Считайте по определению (62), ничего не обрезая:
@@ -157,20 +158,20 @@ checks.check_logsumexp(logsumexp)
 # неё брать нельзя вовсе — это упражнение 4.)
 
 # %% nbgrader={"grade_id": "cross_entropy", "solution": true}
-def cross_entropy(Y, T):
+def cross_entropy(Y, t):
     """Mean over the batch of -sum_j t_j log y_j.
 
     Parameters
     ----------
     Y : ndarray of shape (M, K), probabilities (rows sum to 1)
-    T : ndarray of shape (M, K), one-hot targets
+    t : ndarray of shape (M, K), one-hot targets
 
     Returns
     -------
     float
     """
     ### BEGIN SOLUTION
-    return float(-np.sum(T * np.log(Y)) / Y.shape[0])
+    return float(-np.sum(t * np.log(Y)) / Y.shape[0])
     ### END SOLUTION
 
 
@@ -195,26 +196,26 @@ checks.check_cross_entropy(cross_entropy)
 #
 # $$\boxed{\frac{\partial L_{CE}}{\partial z_i} = y_i - t_i} \qquad (68)$$
 #
-# Для пакета, где потери усреднены, $dZ = (Y - T)/M$. Само значение потерь считайте через
+# Для пакета, где потери усреднены, $dZ = (Y - t)/M$. Само значение потерь считайте через
 # (58): $-\sum_j t_j (z_j - \mathrm{LSE}(z))$ — без $\log$ от вероятности, которая может
 # оказаться нулём: при логитах $[1000, 999, 0]$ вероятность третьего класса $e^{-1000}$ в
 # float64 — ровно 0, а потери для него конечны: около 1000.3.
 
 # %% [markdown]
-# ### Упражнение 4. `softmax_cross_entropy(Z, T)` → `(loss, dZ)`
+# ### Упражнение 4. `softmax_cross_entropy(Z, t)` → `(loss, dZ)`
 #
 # Функция должна быть самодостаточной: не вызывайте в ней свои `softmax` и `logsumexp`
 # (скопируйте нужные строки) — упражнение оценивается отдельно от них. В пакете могут быть
 # строки очень разного масштаба, и у правильного класса вероятность может обнулиться.
 
 # %% nbgrader={"grade_id": "softmax_cross_entropy", "solution": true}
-def softmax_cross_entropy(Z, T):
+def softmax_cross_entropy(Z, t):
     """Softmax + cross-entropy on logits, fused.
 
     Parameters
     ----------
     Z : ndarray of shape (M, K), logits
-    T : ndarray of shape (M, K), one-hot targets
+    t : ndarray of shape (M, K), one-hot targets
 
     Returns
     -------
@@ -225,8 +226,8 @@ def softmax_cross_entropy(Z, T):
     M = Z.shape[0]
     shifted = Z - np.max(Z, axis=1, keepdims=True)
     log_y = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-    loss = float(-np.sum(T * log_y) / M)
-    dZ = (np.exp(log_y) - T) / M
+    loss = float(-np.sum(t * log_y) / M)
+    dZ = (np.exp(log_y) - t) / M
     return loss, dZ
     ### END SOLUTION
 
@@ -296,12 +297,12 @@ checks.check_softmax_backward(softmax_backward)
 def composed_vs_fused(scale, dtype, rng=np.random.default_rng(0)):
     """Largest error of the composed and the fused gradients against the exact y - t."""
     Z = (rng.normal(size=(64, 10)) * scale).astype(dtype)
-    T = np.eye(10, dtype=dtype)[rng.integers(0, 10, size=64)]
-    exact = (softmax(Z.astype(np.longdouble)) - T) / 64    # extended precision as the truth
+    t = np.eye(10, dtype=dtype)[rng.integers(0, 10, size=64)]
+    exact = (softmax(Z.astype(np.longdouble)) - t) / 64    # extended precision as the truth
     Y = softmax(Z)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        composed = softmax_backward(-T / Y / 64, Y)
-    fused = softmax_cross_entropy(Z, T)[1]
+        composed = softmax_backward(-t / Y / 64, Y)
+    fused = softmax_cross_entropy(Z, t)[1]
     # inf or NaN anywhere counts as a failure; an exact 0 is drawn at 1e-20 (log axis)
     err = lambda g: max(float(np.max(np.abs(g - exact))), 1e-20) if np.isfinite(g).all() else np.inf
     return err(composed), err(fused)
@@ -348,22 +349,22 @@ digits_X, digits_y = load_digits(return_X_y=True)
 digits_X = digits_X / 16.0
 order = np.random.default_rng(0).permutation(len(digits_y))
 train_idx, test_idx = order[:1400], order[1400:]
-T_train = np.eye(10)[digits_y[train_idx]]
+t_train = np.eye(10)[digits_y[train_idx]]
 
 
 def train_digits(epochs=60, lr=0.5, batch=64, seed=0):
     rng = np.random.default_rng(seed)
     W, b = rng.normal(scale=0.01, size=(64, 10)), np.zeros(10)
-    X, T = digits_X[train_idx], T_train
+    X, t = digits_X[train_idx], t_train
     history = []
     for _ in range(epochs):
         perm = rng.permutation(len(X))
         for start in range(0, len(X), batch):
             idx = perm[start:start + batch]
-            loss, dZ = softmax_cross_entropy(X[idx] @ W + b, T[idx])
+            loss, dZ = softmax_cross_entropy(X[idx] @ W + b, t[idx])
             W -= lr * X[idx].T @ dZ
             b -= lr * dZ.sum(axis=0)
-        history.append(softmax_cross_entropy(X @ W + b, T)[0])
+        history.append(softmax_cross_entropy(X @ W + b, t)[0])
     return W, b, history
 
 

@@ -164,16 +164,16 @@ except NotImplementedError:
 # самодостаточной: не вызывайте в ней свою `softmax_t`.
 
 # %% [markdown]
-# ### Упражнение 3. `softmax_t_cross_entropy(Z, targets, T)` → `(loss, dZ)`
+# ### Упражнение 3. `softmax_t_cross_entropy(Z, t, T)` → `(loss, dZ)`
 
 # %% nbgrader={"grade_id": "softmax_t_cross_entropy", "solution": true}
-def softmax_t_cross_entropy(Z, targets, T):
-    """Cross-entropy of softmax_T(Z) against one-hot targets, mean over the batch.
+def softmax_t_cross_entropy(Z, t, T):
+    """Cross-entropy of softmax_T(Z) against one-hot targets t, mean over the batch.
 
     Parameters
     ----------
     Z : ndarray of shape (M, K), logits
-    targets : ndarray of shape (M, K), one-hot
+    t : ndarray of shape (M, K), one-hot
     T : float > 0
 
     Returns
@@ -186,8 +186,8 @@ def softmax_t_cross_entropy(Z, targets, T):
     S = Z / T
     m = np.max(S, axis=1, keepdims=True)
     log_y = S - m - np.log(np.sum(np.exp(S - m), axis=1, keepdims=True))
-    loss = float(-np.sum(targets * log_y) / M)
-    dZ = (np.exp(log_y) - targets) / (T * M)
+    loss = float(-np.sum(t * log_y) / M)
+    dZ = (np.exp(log_y) - t) / (T * M)
     return loss, dZ
     ### END SOLUTION
 

@@ -41,24 +41,24 @@ CORRECT = {
     ],
     "cross_entropy": [
         # CS231n: pick the probability of the correct class
-        "def cross_entropy(Y, T):\n"
+        "def cross_entropy(Y, t):\n"
         "    N = Y.shape[0]\n"
-        "    y = np.argmax(T, axis=1)\n"
+        "    y = np.argmax(t, axis=1)\n"
         "    return float(-np.sum(np.log(Y[np.arange(N), y])) / N)",
         # an eps <= 1e-12 inside the log (rule 5)
-        "def cross_entropy(Y, T):\n"
+        "def cross_entropy(Y, t):\n"
         "    eps = 1e-12\n"
-        "    return float(np.mean(-np.sum(T * np.log(Y + eps), axis=1)))",
+        "    return float(np.mean(-np.sum(t * np.log(Y + eps), axis=1)))",
         # Keras-style clip at 1e-7: the notebook promises target probabilities >= 1e-4
-        "def cross_entropy(Y, T):\n"
+        "def cross_entropy(Y, t):\n"
         "    Yc = np.clip(Y, 1e-7, 1 - 1e-7)\n"
-        "    return float(-np.einsum('ij,ij->', T, np.log(Yc)) / len(Y))",
+        "    return float(-np.einsum('ij,ij->', t, np.log(Yc)) / len(Y))",
     ],
     "softmax_cross_entropy": [
         # CS231n softmax_loss, vectorised, self-contained
-        "def softmax_cross_entropy(Z, T):\n"
+        "def softmax_cross_entropy(Z, t):\n"
         "    N = Z.shape[0]\n"
-        "    y = T.argmax(axis=1)\n"
+        "    y = t.argmax(axis=1)\n"
         "    shifted = Z - np.max(Z, axis=1, keepdims=True)\n"
         "    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))\n"
         "    probs = np.exp(log_probs)\n"
@@ -68,19 +68,19 @@ CORRECT = {
         "    dx /= N\n"
         "    return loss, dx",
         # scipy
-        "def softmax_cross_entropy(Z, T):\n"
+        "def softmax_cross_entropy(Z, t):\n"
         "    from scipy.special import log_softmax, softmax as sp_softmax\n"
         "    M = len(Z)\n"
-        "    return float(-(T * log_softmax(Z, axis=1)).sum() / M), (sp_softmax(Z, axis=1) - T) / M",
+        "    return float(-(t * log_softmax(Z, axis=1)).sum() / M), (sp_softmax(Z, axis=1) - t) / M",
         # a loop over examples
-        "def softmax_cross_entropy(Z, T):\n"
+        "def softmax_cross_entropy(Z, t):\n"
         "    M, K = Z.shape\n"
         "    loss, dZ = 0.0, np.zeros((M, K))\n"
         "    for i in range(M):\n"
         "        m = Z[i].max()\n"
         "        lse = m + np.log(np.sum(np.exp(Z[i] - m)))\n"
-        "        loss += -np.dot(T[i], Z[i] - lse)\n"
-        "        dZ[i] = (np.exp(Z[i] - lse) - T[i]) / M\n"
+        "        loss += -np.dot(t[i], Z[i] - lse)\n"
+        "        dZ[i] = (np.exp(Z[i] - lse) - t[i]) / M\n"
         "    return loss / M, dZ",
     ],
     "softmax_backward": [
@@ -127,39 +127,39 @@ WRONG = {
         "def logsumexp(Z):\n"
         "    return np.max(Z, axis=1)",
     ("cross_entropy", "clip_1e-3"):
-        "def cross_entropy(Y, T):\n"
+        "def cross_entropy(Y, t):\n"
         "    Y = np.clip(Y, 1e-3, 1.0)\n"
-        "    return float(-np.sum(T * np.log(Y)) / Y.shape[0])",
+        "    return float(-np.sum(t * np.log(Y)) / Y.shape[0])",
     ("cross_entropy", "mean_over_all_entries"):
-        "def cross_entropy(Y, T):\n"
-        "    return float(-np.mean(T * np.log(Y)))",
+        "def cross_entropy(Y, t):\n"
+        "    return float(-np.mean(t * np.log(Y)))",
     ("cross_entropy", "divided_by_K"):
-        "def cross_entropy(Y, T):\n"
-        "    return float(-np.sum(T * np.log(Y)) / Y.shape[1])",
+        "def cross_entropy(Y, t):\n"
+        "    return float(-np.sum(t * np.log(Y)) / Y.shape[1])",
     ("cross_entropy", "float32"):
-        "def cross_entropy(Y, T):\n"
+        "def cross_entropy(Y, t):\n"
         "    Y32 = Y.astype(np.float32)\n"
-        "    return float(-np.sum(T * np.log(Y32)) / Y.shape[0])",
+        "    return float(-np.sum(t * np.log(Y32)) / Y.shape[0])",
     ("softmax_cross_entropy", "log_of_probabilities"):
-        "def softmax_cross_entropy(Z, T):\n"
+        "def softmax_cross_entropy(Z, t):\n"
         "    N = Z.shape[0]\n"
-        "    y = np.argmax(T, axis=1)\n"
+        "    y = np.argmax(t, axis=1)\n"
         "    e = np.exp(Z - np.max(Z, axis=1, keepdims=True))\n"
         "    probs = e / np.sum(e, axis=1, keepdims=True)\n"
         "    loss = -np.sum(np.log(probs[np.arange(N), y])) / N\n"
-        "    return loss, (probs - T) / N",
+        "    return loss, (probs - t) / N",
     ("softmax_cross_entropy", "global_max"):
-        "def softmax_cross_entropy(Z, T):\n"
+        "def softmax_cross_entropy(Z, t):\n"
         "    M = Z.shape[0]\n"
         "    shifted = Z - Z.max()\n"
         "    log_y = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))\n"
-        "    return float(-np.sum(T * log_y) / M), (np.exp(log_y) - T) / M",
+        "    return float(-np.sum(t * log_y) / M), (np.exp(log_y) - t) / M",
     ("softmax_cross_entropy", "loss_not_averaged"):
-        "def softmax_cross_entropy(Z, T):\n"
+        "def softmax_cross_entropy(Z, t):\n"
         "    M = Z.shape[0]\n"
         "    shifted = Z - np.max(Z, axis=1, keepdims=True)\n"
         "    log_y = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))\n"
-        "    return float(-np.sum(T * log_y)), (np.exp(log_y) - T) / M",
+        "    return float(-np.sum(t * log_y)), (np.exp(log_y) - t) / M",
     ("softmax_backward", "missing_y_factor"):
         "def softmax_backward(dY, Y):\n"
         "    return dY - np.sum(dY * Y, axis=1, keepdims=True)",
@@ -186,37 +186,37 @@ WRONG = {
         "    m = Z.max(axis=1, keepdims=True)\n"
         "    return m[:, 0] + np.log(np.exp(Z - m).sum(axis=1))",
     ("cross_entropy", "mutates_input"):
-        "def cross_entropy(Y, T):\n"
+        "def cross_entropy(Y, t):\n"
         "    np.log(Y, out=Y)\n"
-        "    return float(-np.sum(T * Y) / len(Y))",
+        "    return float(-np.sum(t * Y) / len(Y))",
     ("softmax_cross_entropy", "mutates_input"):
-        "def softmax_cross_entropy(Z, T):\n"
+        "def softmax_cross_entropy(Z, t):\n"
         "    Z -= Z.max(axis=1, keepdims=True)\n"
         "    log_y = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))\n"
-        "    return float(-np.sum(T * log_y) / len(Z)), (np.exp(log_y) - T) / len(Z)",
+        "    return float(-np.sum(t * log_y) / len(Z)), (np.exp(log_y) - t) / len(Z)",
     ("softmax_cross_entropy", "float32"):
-        "def softmax_cross_entropy(Z, T):\n"
+        "def softmax_cross_entropy(Z, t):\n"
         "    Z = Z.astype(np.float32)\n"
         "    s = Z - Z.max(axis=1, keepdims=True)\n"
         "    log_y = s - np.log(np.exp(s).sum(axis=1, keepdims=True))\n"
-        "    return float(-np.sum(T * log_y) / len(Z)), (np.exp(log_y) - T) / len(Z)",
+        "    return float(-np.sum(t * log_y) / len(Z)), (np.exp(log_y) - t) / len(Z)",
     ("softmax_cross_entropy", "dZ_float32"):
-        "def softmax_cross_entropy(Z, T):\n"
+        "def softmax_cross_entropy(Z, t):\n"
         "    s = Z - Z.max(axis=1, keepdims=True)\n"
         "    log_y = s - np.log(np.exp(s).sum(axis=1, keepdims=True))\n"
-        "    return float(-np.sum(T * log_y) / len(Z)), (np.exp(log_y.astype(np.float32)) - T) / len(Z)",
+        "    return float(-np.sum(t * log_y) / len(Z)), (np.exp(log_y.astype(np.float32)) - t) / len(Z)",
     ("softmax_cross_entropy", "dZ_naive"):
-        "def softmax_cross_entropy(Z, T):\n"
+        "def softmax_cross_entropy(Z, t):\n"
         "    s = Z - Z.max(axis=1, keepdims=True)\n"
         "    log_y = s - np.log(np.exp(s).sum(axis=1, keepdims=True))\n"
         "    Y = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)\n"
-        "    return float(-np.sum(T * log_y) / len(Z)), (Y - T) / len(Z)",
+        "    return float(-np.sum(t * log_y) / len(Z)), (Y - t) / len(Z)",
     ("softmax_cross_entropy", "dZ_global_max"):
-        "def softmax_cross_entropy(Z, T):\n"
+        "def softmax_cross_entropy(Z, t):\n"
         "    s = Z - Z.max(axis=1, keepdims=True)\n"
         "    log_y = s - np.log(np.exp(s).sum(axis=1, keepdims=True))\n"
         "    e = np.exp(Z - Z.max())\n"
-        "    return float(-np.sum(T * log_y) / len(Z)), (e / e.sum(axis=1, keepdims=True) - T) / len(Z)",
+        "    return float(-np.sum(t * log_y) / len(Z)), (e / e.sum(axis=1, keepdims=True) - t) / len(Z)",
     ("softmax_backward", "mutates_input"):
         "def softmax_backward(dY, Y):\n"
         "    dY -= np.sum(dY * Y, axis=1, keepdims=True)\n"

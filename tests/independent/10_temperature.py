@@ -45,17 +45,17 @@ CORRECT = {
     ],
     "softmax_t_cross_entropy": [
         # scipy: log_softmax of the scaled logits; the chain rule through s = z / T
-        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "def softmax_t_cross_entropy(Z, t, T):\n"
         "    from scipy.special import log_softmax\n"
         "    M = Z.shape[0]\n"
         "    log_y = log_softmax(Z / T, axis=1)\n"
-        "    loss = -np.sum(targets * log_y) / M\n"
-        "    dS = (np.exp(log_y) - targets) / M\n"
+        "    loss = -np.sum(t * log_y) / M\n"
+        "    dS = (np.exp(log_y) - t) / M\n"
         "    return float(loss), dS / T",
         # CS231n-style with labels, self-contained
-        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "def softmax_t_cross_entropy(Z, t, T):\n"
         "    N = Z.shape[0]\n"
-        "    y = targets.argmax(axis=1)\n"
+        "    y = t.argmax(axis=1)\n"
         "    scores = Z / T\n"
         "    scores = scores - np.max(scores, axis=1, keepdims=True)\n"
         "    log_probs = scores - np.log(np.sum(np.exp(scores), axis=1, keepdims=True))\n"
@@ -64,14 +64,14 @@ CORRECT = {
         "    dscores[np.arange(N), y] -= 1\n"
         "    return loss, dscores / (N * T)",
         # a loop over examples with logaddexp
-        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "def softmax_t_cross_entropy(Z, t, T):\n"
         "    M = Z.shape[0]\n"
         "    loss, dZ = 0.0, np.zeros_like(Z)\n"
         "    for i in range(M):\n"
         "        s = Z[i] / T\n"
         "        lse = np.logaddexp.reduce(s)\n"
-        "        loss -= np.dot(targets[i], s - lse)\n"
-        "        dZ[i] = (np.exp(s - lse) - targets[i]) / (M * T)\n"
+        "        loss -= np.dot(t[i], s - lse)\n"
+        "        dZ[i] = (np.exp(s - lse) - t[i]) / (M * T)\n"
         "    return loss / M, dZ",
     ],
 }
@@ -105,29 +105,29 @@ WRONG = {
         "def entropy(P):\n"
         "    return -np.sum(P * np.log(P + 1e-3), axis=1)",
     ("softmax_t_cross_entropy", "T_squared_distillation"):
-        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "def softmax_t_cross_entropy(Z, t, T):\n"
         "    M = Z.shape[0]\n"
         "    S = Z / T\n"
         "    S = S - S.max(axis=1, keepdims=True)\n"
         "    log_y = S - np.log(np.exp(S).sum(axis=1, keepdims=True))\n"
-        "    loss = -np.sum(targets * log_y) / M\n"
-        "    return float(loss), (np.exp(log_y) - targets) / (T * M) * T ** 2",
+        "    loss = -np.sum(t * log_y) / M\n"
+        "    return float(loss), (np.exp(log_y) - t) / (T * M) * T ** 2",
     ("softmax_t_cross_entropy", "log_of_probabilities"):
-        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "def softmax_t_cross_entropy(Z, t, T):\n"
         "    M = Z.shape[0]\n"
         "    S = Z / T\n"
         "    e = np.exp(S - S.max(axis=1, keepdims=True))\n"
         "    y = e / e.sum(axis=1, keepdims=True)\n"
-        "    loss = -np.sum(targets * np.log(y)) / M\n"
-        "    return float(loss), (y - targets) / (T * M)",
+        "    loss = -np.sum(t * np.log(y)) / M\n"
+        "    return float(loss), (y - t) / (T * M)",
     ("softmax_t_cross_entropy", "float32"):
-        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "def softmax_t_cross_entropy(Z, t, T):\n"
         "    M = Z.shape[0]\n"
         "    S = (Z / T).astype(np.float32)\n"
         "    S = S - S.max(axis=1, keepdims=True)\n"
         "    log_y = S - np.log(np.exp(S).sum(axis=1, keepdims=True))\n"
-        "    loss = -np.sum(targets * log_y) / M\n"
-        "    return float(loss), (np.exp(log_y) - targets) / (T * M)",
+        "    loss = -np.sum(t * log_y) / M\n"
+        "    return float(loss), (np.exp(log_y) - t) / (T * M)",
     # found by the visible checks' own hints (each hint of a check cell fires for one of these)
     ("softmax_t", "mutates_input"):
         "def softmax_t(Z, T):\n"
@@ -152,28 +152,28 @@ WRONG = {
         "    P = P.astype(np.float32)\n"
         "    return -np.sum(np.where(P > 0, P * np.log(np.where(P > 0, P, 1)), 0), axis=1)",
     ("softmax_t_cross_entropy", "mutates_input"):
-        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "def softmax_t_cross_entropy(Z, t, T):\n"
         "    Z /= T\n"
         "    Z -= Z.max(axis=1, keepdims=True)\n"
         "    log_y = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))\n"
-        "    return float(-np.sum(targets * log_y) / len(Z)), (np.exp(log_y) - targets) / (T * len(Z))",
+        "    return float(-np.sum(t * log_y) / len(Z)), (np.exp(log_y) - t) / (T * len(Z))",
     ("softmax_t_cross_entropy", "loss_not_averaged"):
-        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "def softmax_t_cross_entropy(Z, t, T):\n"
         "    S = Z / T\n"
         "    S = S - S.max(axis=1, keepdims=True)\n"
         "    log_y = S - np.log(np.exp(S).sum(axis=1, keepdims=True))\n"
-        "    return float(-np.sum(targets * log_y)), (np.exp(log_y) - targets) / (T * len(Z))",
+        "    return float(-np.sum(t * log_y)), (np.exp(log_y) - t) / (T * len(Z))",
     ("softmax_t_cross_entropy", "dZ_float32"):
-        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "def softmax_t_cross_entropy(Z, t, T):\n"
         "    S = Z / T\n"
         "    S = S - S.max(axis=1, keepdims=True)\n"
         "    log_y = S - np.log(np.exp(S).sum(axis=1, keepdims=True))\n"
-        "    return float(-np.sum(targets * log_y) / len(Z)), (np.exp(log_y.astype(np.float32)) - targets) / (T * len(Z))",
+        "    return float(-np.sum(t * log_y) / len(Z)), (np.exp(log_y.astype(np.float32)) - t) / (T * len(Z))",
     ("softmax_t_cross_entropy", "unstable"):
-        "def softmax_t_cross_entropy(Z, targets, T):\n"
+        "def softmax_t_cross_entropy(Z, t, T):\n"
         "    e = np.exp(Z / T)\n"
         "    y = e / e.sum(axis=1, keepdims=True)\n"
-        "    return float(-np.sum(targets * np.log(y)) / len(Z)), (y - targets) / (T * len(Z))",
+        "    return float(-np.sum(t * np.log(y)) / len(Z)), (y - t) / (T * len(Z))",
     ("softmax_t", "min_shift"):
         "def softmax_t(Z, T):\n"
         "    S = Z / T\n"
