@@ -47,11 +47,55 @@ def test_an_engine_graph_with_gradients_and_a_constant_leaf():
     shown = texts(draw_graph(L))
     assert any(t.startswith("w\n0.8\n∂ = ") for t in shown) and any(t.startswith("sigmoid\n") for t in shown)
     assert any(t.startswith("конст.\n") for t in shown)      # the 1.0 and the −1 of the subtraction
-    assert not any(t.startswith("x\n") and not t.startswith("x\n1.5") for t in shown)
+    assert sum(t.startswith("x\n") for t in shown) == 1                  # x drawn, once, with its value
+    assert any(t.startswith("x\n1.5\n∂ = ") for t in shown)
     plt.close("all")
 
 
 def test_draws_into_a_given_axis():
     _, ax = plt.subplots()
     assert draw_graph(GraphNode("a", 1.0), ax=ax) is ax
+    plt.close("all")
+
+
+# --- any graph: each node once, in the column of its longest path from the inputs, every edge an arrow
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from matplotlib.text import Annotation  # noqa: E402
+
+
+@st.composite
+def dags(draw):
+    """A random computation graph: node k's inputs are earlier nodes (repeats allowed)."""
+    n = draw(st.integers(1, 7))
+    nodes = []
+    for k in range(n):
+        children = draw(st.lists(st.integers(0, k - 1), max_size=3)) if k else []
+        nodes.append(GraphNode(f"n{k}", float(k), [nodes[i] for i in children]))
+    return nodes
+
+
+def _depth(v):
+    return 1 + max(map(_depth, v._prev)) if v._prev else 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(dags())
+def test_any_graph_each_node_once_in_its_column_and_every_edge_an_arrow(nodes):
+    out = nodes[-1]
+    reachable, stack = {}, [out]
+    while stack:
+        v = stack.pop()
+        if id(v) not in reachable:
+            reachable[id(v)] = v
+            stack.extend(v._prev)
+    ax = draw_graph(out)
+    arrows = [t for t in ax.texts if isinstance(t, Annotation)]
+    labels = [t for t in ax.texts if not isinstance(t, Annotation)]
+    boxes = {t.get_text().split("\n")[0]: t.get_position() for t in labels}
+    assert sorted(boxes) == sorted(v.label for v in reachable.values())
+    assert len(labels) == len(reachable)                         # no node drawn twice
+    for v in reachable.values():
+        assert boxes[v.label][0] == _depth(v), v.label
+    assert len(arrows) == sum(len(v._prev) for v in reachable.values())
     plt.close("all")
