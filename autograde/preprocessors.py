@@ -370,7 +370,7 @@ class TrustedVerdicts(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: dict):
         trusted = resources.get("bpcourse") or {}
         assignment = resources["nbgrader"]["assignment"]
-        exercises = {ex.grade_id: ex for ex in hidden.exercises(assignment)}
+        exercises = {ex.test_cell_id: ex for ex in hidden.exercises(assignment)}
         present = set()
         for cell in nb.cells:
             if cell.cell_type != "code" or not utils.is_grade(cell) or utils.is_solution(cell):

@@ -42,10 +42,10 @@ def cases_for(ex, student="s1"):
 
 def test_every_test_cell_has_a_hidden_spec_and_back():
     nb = read_source(A)
-    assert sorted(grade_ids(nb, graded=True)) == sorted(ex.grade_id for ex in EXERCISES.values())
+    assert sorted(grade_ids(nb, graded=True)) == sorted(ex.test_cell_id for ex in EXERCISES.values())
     assert set(EXERCISES) <= set(grade_ids(nb, graded=False))
     for ex in EXERCISES.values():
-        cell = next(c for c in nb.cells if c.get("id") == ex.grade_id)
+        cell = next(c for c in nb.cells if c.get("id") == ex.test_cell_id)
         assert f'record("{ex.name}", {ex.name})' in cell.source
 
 

@@ -303,7 +303,7 @@ def grade_in_process(assignment: str, replace: dict[str, str], students: tuple[s
     from autograde.verify import verify
 
     prepare_process()
-    exercises = {ex.grade_id: ex for ex in hidden.exercises(assignment)}
+    exercises = {ex.test_cell_id: ex for ex in hidden.exercises(assignment)}
     every = cells(assignment)
     last = max(c.index for c in every if c.kind == "test")
     out: dict[str, dict] = {}

@@ -140,7 +140,7 @@ def _run_mutant(assignment: str, exercise: str, code: str, ns: dict, student_cas
     ex = _exercise(exercise)
     every = nbrun.cells(assignment)
     sol = nbrun.solution_cell(assignment, exercise)
-    test = nbrun.test_cell(assignment, ex.grade_id)
+    test = nbrun.test_cell(assignment, ex.test_cell_id)
     result = {"hidden": [], "visible": False, "equivalent": False, "messages": []}
     captured: dict = {}
     recorded: list = []
@@ -190,7 +190,7 @@ def _baseline(assignment: str, exercise: str, code: str, ns: dict, cases_list: l
     ex = _exercise(exercise)
     captured: dict = {}
     nbrun.run_code(code, ns, exercise)
-    nbrun.run_test_cell(nbrun.test_cell(assignment, ex.grade_id), ns, lambda name, fn: captured.setdefault(name, fn))
+    nbrun.run_test_cell(nbrun.test_cell(assignment, ex.test_cell_id), ns, lambda name, fn: captured.setdefault(name, fn))
     return [nbrun.record_outputs(exercise, captured[exercise], cases) for cases in cases_list]
 
 
@@ -232,7 +232,7 @@ def audit_exercise(assignment: str, exercise: str, timeout: float = TIMEOUT,
                             reviewed=(review if review is not None else reviewed()).get((assignment, exercise), {}))
     try:
         sol = nbrun.solution_cell(assignment, exercise)
-        nbrun.test_cell(assignment, _exercise(exercise).grade_id)
+        nbrun.test_cell(assignment, _exercise(exercise).test_cell_id)
     except StopIteration:
         report.error = f"the source notebook has no solution cell {exercise!r} or no test cell check_{exercise}"
         return report

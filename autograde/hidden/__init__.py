@@ -36,7 +36,8 @@ class Exercise:
     outputs: Sequence[str] = ()
 
     @property
-    def grade_id(self) -> str:
+    def test_cell_id(self) -> str:
+        """The nbgrader id of the exercise's test cell (the solution cell's id is ``name``)."""
         return f"check_{self.name}"
 
 
