@@ -18,6 +18,7 @@ defined in the notebook names the exercise that is not done yet (:func:`not_done
 """
 from __future__ import annotations
 
+import math
 import re
 import sys
 import types
@@ -26,6 +27,7 @@ from typing import Callable
 
 import numpy as np
 
+from bpcourse.engine_probe import BINARY, UNARY, H, _number, apply, run_backward, run_operation
 from bpcourse.gradcheck import rel_error
 
 WARNING_PREFIX = "⚠ предупреждение (само по себе на оценку не влияет)"
@@ -738,3 +740,167 @@ def check_softmax_t_cross_entropy(softmax_t_cross_entropy: Callable) -> None:
     check_close("dZ при T = 0.05 на логитах [[50, 0, 48, 49], [1, 2, 3, 4]]", dZ_big,
                 [[9.99999997939, -10.0, 4.24835424654e-17, 2.06115361819e-08],
                  [-10.0, 4.24835424654e-17, 2.06115361819e-08, 9.99999997939]], tol=1e-9)
+
+
+# --- notebook 02: one operation's _backward, and backward(), each alone on the student's Value ---
+# (the probes that run them are bpcourse.engine_probe's; these compare and explain in Russian)
+
+_NODE = {"add": "{a} + {b}", "mul": "{a}·{b}", "pow": "{a}**{k}", "exp": "exp({a})", "log": "log({a})",
+         "sigmoid": "σ({a})", "relu": "relu({a})"}
+
+
+def node_name(op: str, same: bool = False, k=None) -> str:
+    """How a check names the node: "a·b", "a + a", "a**3", "σ(a)"."""
+    k_text = f"{k:g}" if isinstance(k, (int, float)) else str(k)
+    return _NODE[op].format(a="a", b="a" if same else "b", k=k_text)
+
+
+def _engine_forward(Value, op, x, y, k, same):
+    a = Value(x)
+    out = apply(op, a, a if same else (Value(y) if op in BINARY else None), k)
+    return _number(out.data, "out.data")
+
+
+def _central_difference(f, x):
+    return (f(x + H) - f(x - H)) / (2 * H)
+
+
+def check_local_backward(Value, op: str, x: float, y: float | None = None, *, k=None, same: bool = False,
+                         a_grad: float = 0.3, b_grad: float = -0.4, out_grad: float = 1.7,
+                         local: float | None = None) -> None:
+    """Visible check of one operation's ``_backward``, alone.
+
+    Builds ``out`` from ``a = Value(x)`` (and ``b = Value(y)``, or ``b`` = ``a`` itself when
+    ``same``) with the student's operator, pre-sets ``a.grad``, ``b.grad`` and ``out.grad``,
+    calls ``out._backward()`` once and compares what was added to each input's ``.grad`` with
+    (∂out/∂input)·out.grad, the partial derivative taken by central differences of the same
+    operation's forward pass — or ``local``, a number written into the check where the forward
+    pass has a kink and a numerical derivative cannot decide (ReLU at 0; unary operations only).
+    Raises :class:`CheckError` naming the input and the mistake.
+    """
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    node = node_name(op, same, k)
+    y_arg = None if same else y
+    try:
+        got = run_operation(Value, op, x, y_arg, k, a_grad, b_grad, out_grad)
+    except NotImplementedError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the student's bug, shown as it is
+        _fail(f"узел {node}: _backward поднял {type(e).__name__}: {e}")
+    inputs = [("a", x, a_grad)]
+    if op in BINARY and not same:
+        inputs.append(("b", y, b_grad))
+    for pos, (name, _, before) in enumerate(inputs, start=1):
+        if local is not None and op in UNARY:
+            d = float(local)
+        elif op in BINARY and not same:
+            f = (lambda t: _engine_forward(Value, op, t, y, k, False)) if name == "a" else \
+                (lambda t: _engine_forward(Value, op, x, t, k, False))
+            d = _central_difference(f, x if name == "a" else y)
+        else:
+            d = _central_difference(lambda t: _engine_forward(Value, op, t, t, k, same), x)
+        _compare(name, node, got[pos], before, d, out_grad, half=d / 2 if same else None)
+    ok(f"узел {node}: вклад в градиент " + (" и ".join(f"{n}" for n, _, _ in inputs)) + " добавлен верно")
+
+
+def _compare(name: str, node: str, got: float, before: float, local: float, out_grad: float,
+             half: float | None) -> None:
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    what = f"∂L/∂{name} в узле {node}"
+    if not math.isfinite(got):
+        _fail(f"{what}: NaN или inf.", "деление на ноль или переполнение exp?")
+    expected = before + local * out_grad
+    if _near(got, expected):
+        return
+    added = got - before
+    if _near(got, local * out_grad) or (half is not None and _near(got, half * out_grad)):
+        _fail(f"{what}: градиент присвоен, а не добавлен (= вместо +=).",
+              "если узел используется несколько раз, его градиент — сумма вкладов; `=` стирает прежние.")
+    if _near(added, 0.0):
+        _fail(f"{what}: градиент этого входа не изменился — вклад не добавлен.")
+    if _near(added, local):
+        _fail(f"{what}: локальная производная не умножена на out.grad (цепное правило).")
+    if _near(added, -local * out_grad):
+        _fail(f"{what}: знак вклада перевёрнут.")
+    if half is not None and _near(added, half * out_grad):
+        _fail(f"{what}: учтён вклад только одной стороны — a стоит с обеих сторон, и каждая добавляет свой "
+              "вклад.")
+    err = abs(added - local * out_grad) / max(1e-8, abs(added) + abs(local * out_grad))
+    _fail(f"{what}: добавлен неверный вклад — он не равен (∂out/∂{name})·out.grad, где частная производная "
+          f"взята численно по прямому проходу этой операции (относительная ошибка {err:.1e}).",
+          "сверьте локальную производную операции с лекцией.")
+
+
+def _near(a: float, b: float, tol: float = 1e-6) -> bool:
+    return abs(a - b) <= tol * max(1e-8, abs(a) + abs(b)) or abs(a - b) <= 1e-12
+
+
+#: the visible DAG of :func:`check_backward`: labels and inputs (by label); the last is the output
+VISIBLE_GRAPH = [("x", ()), ("y", ()), ("c", ("x", "y")), ("a", ("c", "y")), ("p", ("a", "c")),
+                 ("e", ("y", "y")), ("d", ("e", "x")), ("q", ("e", "d")), ("s", ("p", "q")),
+                 ("out", ("s", "s"))]
+
+
+def _visible_spec():
+    index = {name: i for i, (name, _) in enumerate(VISIBLE_GRAPH)}
+    return "|".join(" ".join(str(index[c]) for c in ch) for _, ch in VISIBLE_GRAPH)
+
+
+def check_backward(Value) -> None:
+    """Visible check of ``backward()`` alone, on :data:`VISIBLE_GRAPH` built with the student's
+    ``Value(data, _children, _op)`` and recorder ``_backward`` functions (no operation of the
+    student's runs). Raises :class:`CheckError` naming the node and the mistake."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    spec = _visible_spec()
+    n = len(VISIBLE_GRAPH)
+    names = [name for name, _ in VISIBLE_GRAPH]
+    edges = sum(len(ch) for _, ch in VISIBLE_GRAPH)
+    data = np.linspace(-1.0, 1.3, n)
+    grads = np.array([0.7, -1.1, 0.4, 2.3, -0.6, 1.9, -0.8, 0.5, 1.2, -1.6])
+    weights = np.array([0.5, -1.5, 2.0, 0.75, -0.5, 1.25, 1.5, -2.0, 0.8, -1.2, 1.1, 0.6, -0.9, 1.3, 0.7, -0.4])
+    try:
+        t = run_backward(Value, spec, data, grads, weights)
+    except NotImplementedError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the student's bug, shown as it is
+        _fail(f"backward(): поднята ошибка {type(e).__name__}: {e}")
+    where = "граф проверки: " + ", ".join(f"{nm} ← ({', '.join(ch)})" for nm, ch in VISIBLE_GRAPH if ch)
+    for i in t.not_once():
+        if t.calls[i] == 0:
+            _fail(f"backward(): _backward узла «{names[i]}» не вызван ни разу.\n{where}",
+                  "обход должен дойти до каждого узла, от которого зависит выход.")
+        _fail(f"backward(): _backward узла «{names[i]}» вызван {t.calls[i]} {_times(t.calls[i])}; нужно ровно "
+              f"один раз.\n{where}",
+              "в списке для обхода каждый узел должен встречаться один раз: запоминайте посещённые узлы.")
+    early = t.too_early()
+    if early:
+        i, u = early[0]
+        _fail(f"backward(): порядок обхода не обратный топологический: узел «{names[i]}» обработан раньше, "
+              f"чем все узлы, которые его используют (раньше «{names[u]}»).\n{where}",
+              "узел передаёт градиент дальше только после того, как собрал вклады от всех своих "
+              "потребителей." + ("" if t.output_first() else " Обход идёт от входов к выходу, а нужно "
+                                                             "от выхода к входам."))
+    if not t.seeded():
+        _fail("backward(): градиент выхода не равен 1 в начале обратного прохода (∂out/∂out = 1).")
+    unclean = t.unclean()
+    if unclean:
+        i = unclean[0]
+        if i in t.leftover():
+            _fail(f"backward(): градиенты не обнулены перед обратным проходом: в узле «{names[i]}» к сумме "
+                  "вкладов прибавился старый градиент.",
+                  "повторный вызов backward() (или градиент, оставшийся от другого графа) не должен "
+                  "менять результат.")
+        _fail(f"backward(): градиент узла «{names[i]}» после обхода не равен сумме вкладов, пришедших от "
+              "узлов, которые его используют: он перезаписан или обнулён посреди обхода?")
+    if t.returned != edges:
+        if t.returned == -1.0:
+            _fail("backward() ничего не вернул (или вернул не число): верните число посещённых рёбер.")
+        hint = "посчитаны узлы, а нужно рёбра." if t.returned == n else None
+        _fail(f"backward() вернул {t.returned:g} — это не число рёбер графа (сумма len(v._prev) по всем "
+              f"узлам, каждый узел — один раз).", hint)
+    ok(f"backward(): каждый из {len(t.internal)} узлов с входами обработан один раз, после всех узлов, которые "
+       f"его используют; градиенты обнулены, ∂out/∂out = 1; рёбер {edges}")
+
+
+def _times(n: int) -> str:
+    return "раза" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "раз"

@@ -15,17 +15,15 @@ piece of the student's engine:
   happened: the number ``backward()`` returned and five yes/no facts (:meth:`Traversal.summary`).
 
 The hidden checks call these probes in the grading kernel with the student's ``Value``; the
-grader calls them outside with the reference ``Value`` and compares. The visible checks
-(:func:`check_local_backward`, :func:`check_backward`) use the same probes on inputs written
-into the check, and compare an operation with a central difference of its own forward pass.
+grader calls them outside with the reference ``Value`` and compares. The visible checks of
+notebook 02 (:func:`bpcourse.checks.check_local_backward`, :func:`bpcourse.checks.check_backward`)
+run the same probes on inputs written into the check.
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
-
-from bpcourse.checks import CheckError, ok
 
 BINARY = ("add", "mul")
 UNARY = ("pow", "exp", "log", "sigmoid", "relu")
@@ -239,172 +237,3 @@ def traversal(Value):
     def probe(graph, data, grads, weights):
         return tuple(np.array([v]) for v in run_backward(Value, graph, data, grads, weights).summary())
     return probe
-
-
-# ---------------------------------------------------------------------------------------------
-# visible checks (Russian messages; never an expected formula)
-
-_NODE = {"add": "{a} + {b}", "mul": "{a}·{b}", "pow": "{a}**{k}", "exp": "exp({a})", "log": "log({a})",
-         "sigmoid": "σ({a})", "relu": "relu({a})"}
-
-
-def node_name(op: str, same: bool = False, k=None) -> str:
-    """How a check names the node: "a·b", "a + a", "a**3", "σ(a)"."""
-    k_text = f"{k:g}" if isinstance(k, (int, float)) else str(k)
-    return _NODE[op].format(a="a", b="a" if same else "b", k=k_text)
-
-
-def _fail(message: str, hint: str | None = None):
-    __tracebackhide__ = True  # IPython and pytest skip this frame
-    raise CheckError(f"{message}\nПодсказка: {hint}" if hint else message)
-
-
-def _forward(Value, op, x, y, k, same):
-    a = Value(x)
-    out = apply(op, a, a if same else (Value(y) if op in BINARY else None), k)
-    return _number(out.data, "out.data")
-
-
-def _central(f, x):
-    return (f(x + H) - f(x - H)) / (2 * H)
-
-
-def check_local_backward(Value, op: str, x: float, y: float | None = None, *, k=None, same: bool = False,
-                         a_grad: float = 0.3, b_grad: float = -0.4, out_grad: float = 1.7,
-                         local: float | None = None) -> None:
-    """Visible check of one operation's ``_backward``, alone.
-
-    Builds ``out`` from ``a = Value(x)`` (and ``b = Value(y)``, or ``b`` = ``a`` itself when
-    ``same``) with the student's operator, pre-sets ``a.grad``, ``b.grad`` and ``out.grad``,
-    calls ``out._backward()`` once and compares what was added to each input's ``.grad`` with
-    (∂out/∂input)·out.grad, the partial derivative taken by central differences of the same
-    operation's forward pass — or ``local``, a number written into the check where the forward
-    pass has a kink and a numerical derivative cannot decide (ReLU at 0; unary operations only).
-    Raises :class:`CheckError` naming the input and the mistake.
-    """
-    __tracebackhide__ = True  # IPython and pytest skip this frame
-    node = node_name(op, same, k)
-    y_arg = None if same else y
-    try:
-        got = run_operation(Value, op, x, y_arg, k, a_grad, b_grad, out_grad)
-    except NotImplementedError:
-        raise
-    except Exception as e:  # noqa: BLE001 - the student's bug, shown as it is
-        _fail(f"узел {node}: _backward поднял {type(e).__name__}: {e}")
-    inputs = [("a", x, a_grad)]
-    if op in BINARY and not same:
-        inputs.append(("b", y, b_grad))
-    for pos, (name, _, before) in enumerate(inputs, start=1):
-        if local is not None and op in UNARY:
-            d = float(local)
-        elif op in BINARY and not same:
-            f = (lambda t: _forward(Value, op, t, y, k, False)) if name == "a" else \
-                (lambda t: _forward(Value, op, x, t, k, False))
-            d = _central(f, x if name == "a" else y)
-        else:
-            d = _central(lambda t: _forward(Value, op, t, t, k, same), x)
-        _compare(name, node, got[pos], before, d, out_grad, half=d / 2 if same else None)
-    ok(f"узел {node}: вклад в градиент " + (" и ".join(f"{n}" for n, _, _ in inputs)) + " добавлен верно")
-
-
-def _compare(name: str, node: str, got: float, before: float, local: float, out_grad: float,
-             half: float | None) -> None:
-    __tracebackhide__ = True  # IPython and pytest skip this frame
-    what = f"∂L/∂{name} в узле {node}"
-    if not math.isfinite(got):
-        _fail(f"{what}: NaN или inf.", "деление на ноль или переполнение exp?")
-    expected = before + local * out_grad
-    if _close(got, expected):
-        return
-    added = got - before
-    if _close(got, local * out_grad) or (half is not None and _close(got, half * out_grad)):
-        _fail(f"{what}: градиент присвоен, а не добавлен (= вместо +=).",
-              "если узел используется несколько раз, его градиент — сумма вкладов; `=` стирает прежние.")
-    if _close(added, 0.0):
-        _fail(f"{what}: градиент этого входа не изменился — вклад не добавлен.")
-    if _close(added, local):
-        _fail(f"{what}: локальная производная не умножена на out.grad (цепное правило).")
-    if _close(added, -local * out_grad):
-        _fail(f"{what}: знак вклада перевёрнут.")
-    if half is not None and _close(added, half * out_grad):
-        _fail(f"{what}: учтён вклад только одной стороны — a стоит с обеих сторон, и каждая добавляет свой "
-              "вклад.")
-    err = abs(added - local * out_grad) / max(1e-8, abs(added) + abs(local * out_grad))
-    _fail(f"{what}: добавлен неверный вклад — он не равен (∂out/∂{name})·out.grad, где частная производная "
-          f"взята численно по прямому проходу этой операции (относительная ошибка {err:.1e}).",
-          "сверьте локальную производную операции с лекцией.")
-
-
-def _close(a: float, b: float, tol: float = 1e-6) -> bool:
-    return abs(a - b) <= tol * max(1e-8, abs(a) + abs(b)) or abs(a - b) <= 1e-12
-
-
-#: the visible DAG of :func:`check_backward`: labels and inputs (by label); the last is the output
-VISIBLE_GRAPH = [("x", ()), ("y", ()), ("c", ("x", "y")), ("a", ("c", "y")), ("p", ("a", "c")),
-                 ("e", ("y", "y")), ("d", ("e", "x")), ("q", ("e", "d")), ("s", ("p", "q")),
-                 ("out", ("s", "s"))]
-
-
-def _visible_spec():
-    index = {name: i for i, (name, _) in enumerate(VISIBLE_GRAPH)}
-    return "|".join(" ".join(str(index[c]) for c in ch) for _, ch in VISIBLE_GRAPH)
-
-
-def check_backward(Value) -> None:
-    """Visible check of ``backward()`` alone, on :data:`VISIBLE_GRAPH` built with the student's
-    ``Value(data, _children, _op)`` and recorder ``_backward`` functions (no operation of the
-    student's runs). Raises :class:`CheckError` naming the node and the mistake."""
-    __tracebackhide__ = True  # IPython and pytest skip this frame
-    spec = _visible_spec()
-    n = len(VISIBLE_GRAPH)
-    names = [name for name, _ in VISIBLE_GRAPH]
-    edges = sum(len(ch) for _, ch in VISIBLE_GRAPH)
-    data = np.linspace(-1.0, 1.3, n)
-    grads = np.array([0.7, -1.1, 0.4, 2.3, -0.6, 1.9, -0.8, 0.5, 1.2, -1.6])
-    weights = np.array([0.5, -1.5, 2.0, 0.75, -0.5, 1.25, 1.5, -2.0, 0.8, -1.2, 1.1, 0.6, -0.9, 1.3, 0.7, -0.4])
-    try:
-        t = run_backward(Value, spec, data, grads, weights)
-    except NotImplementedError:
-        raise
-    except Exception as e:  # noqa: BLE001 - the student's bug, shown as it is
-        _fail(f"backward(): поднята ошибка {type(e).__name__}: {e}")
-    where = "граф проверки: " + ", ".join(f"{nm} ← ({', '.join(ch)})" for nm, ch in VISIBLE_GRAPH if ch)
-    for i in t.not_once():
-        if t.calls[i] == 0:
-            _fail(f"backward(): _backward узла «{names[i]}» не вызван ни разу.\n{where}",
-                  "обход должен дойти до каждого узла, от которого зависит выход.")
-        _fail(f"backward(): _backward узла «{names[i]}» вызван {t.calls[i]} {_times(t.calls[i])}; нужно ровно "
-              f"один раз.\n{where}",
-              "в списке для обхода каждый узел должен встречаться один раз: запоминайте посещённые узлы.")
-    early = t.too_early()
-    if early:
-        i, u = early[0]
-        _fail(f"backward(): порядок обхода не обратный топологический: узел «{names[i]}» обработан раньше, "
-              f"чем все узлы, которые его используют (раньше «{names[u]}»).\n{where}",
-              "узел передаёт градиент дальше только после того, как собрал вклады от всех своих "
-              "потребителей." + ("" if t.output_first() else " Обход идёт от входов к выходу, а нужно "
-                                                             "от выхода к входам."))
-    if not t.seeded():
-        _fail("backward(): градиент выхода не равен 1 в начале обратного прохода (∂out/∂out = 1).")
-    unclean = t.unclean()
-    if unclean:
-        i = unclean[0]
-        if i in t.leftover():
-            _fail(f"backward(): градиенты не обнулены перед обратным проходом: в узле «{names[i]}» к сумме "
-                  "вкладов прибавился старый градиент.",
-                  "повторный вызов backward() (или градиент, оставшийся от другого графа) не должен "
-                  "менять результат.")
-        _fail(f"backward(): градиент узла «{names[i]}» после обхода не равен сумме вкладов, пришедших от "
-              "узлов, которые его используют: он перезаписан или обнулён посреди обхода?")
-    if t.returned != edges:
-        if t.returned == -1.0:
-            _fail("backward() ничего не вернул (или вернул не число): верните число посещённых рёбер.")
-        hint = "посчитаны узлы, а нужно рёбра." if t.returned == n else None
-        _fail(f"backward() вернул {t.returned:g} — это не число рёбер графа (сумма len(v._prev) по всем "
-              f"узлам, каждый узел — один раз).", hint)
-    ok(f"backward(): каждый из {len(t.internal)} узлов с входами обработан один раз, после всех узлов, которые "
-       f"его используют; градиенты обнулены, ∂out/∂out = 1; рёбер {edges}")
-
-
-def _times(n: int) -> str:
-    return "раза" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "раз"

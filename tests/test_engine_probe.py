@@ -1,4 +1,5 @@
-"""bpcourse.engine_probe: notebook 02's engine probed one operation, or backward(), at a time.
+"""bpcourse.engine_probe: notebook 02's engine probed one operation, or backward(), at a time;
+the visible checks built on the probes (bpcourse.checks.check_local_backward, check_backward).
 
 The probes must (1) report the same numbers for every correct engine, (2) tell each class of
 mistake from the truth on every student's hidden inputs, (3) run nothing of the student's but
@@ -15,6 +16,7 @@ from autograde import hidden
 from autograde.hidden import engine as spec
 from bpcourse import engine_probe as probe
 from bpcourse.cases import decode, encode
+from bpcourse import checks
 from bpcourse.checks import CheckError
 from solutions.engine import Value
 from solutions.mistakes import engine as bank
@@ -97,7 +99,7 @@ def test_features_say_what_each_case_is_for():
     assert [c[0] for c in pw] == list(spec.EXPONENTS) and isinstance(pw[0][0], int)
 
 
-@pytest.mark.parametrize("graph", spec.GRAPHS + (probe._visible_spec(),))
+@pytest.mark.parametrize("graph", spec.GRAPHS + (checks._visible_spec(),))
 def test_graphs_on_which_wrong_traversals_are_invalid(graph):
     pre_order_invalid, bfs_invalid, input_used_twice, node_with_two_users = spec.graph_features(graph)
     assert pre_order_invalid and bfs_invalid and node_with_two_users
@@ -178,7 +180,7 @@ VISIBLE = [("add", dict(x=0.8, y=-1.3)), ("add", dict(x=0.8, same=True)), ("mul"
 
 @pytest.mark.parametrize("op,kw", VISIBLE)
 def test_visible_check_passes_the_reference(op, kw, capsys):
-    probe.check_local_backward(Value, op, **kw)
+    checks.check_local_backward(Value, op, **kw)
     assert capsys.readouterr().out.startswith("✔")
 
 
@@ -206,7 +208,7 @@ def test_visible_check_names_the_input_and_the_mistake(op, kw, mistake, message)
         ("sigmoid", "assign_not_accumulate"): bank._sigmoid_assign, ("pow", "assign_not_accumulate"): bank._pow_assign,
     }[(op, mistake)]
     with pytest.raises(CheckError) as err:
-        probe.check_local_backward(bank._variant(method, backward), op, **kw)
+        checks.check_local_backward(bank._variant(method, backward), op, **kw)
     assert message in str(err.value)
 
 
@@ -221,7 +223,7 @@ def test_visible_checks_know_no_derivative():
         if op == "relu" and kw["x"] <= 0:
             continue   # a zero contribution is right there
         with pytest.raises(CheckError, match="не изменился"):
-            probe.check_local_backward(Lazy, op, **kw)
+            checks.check_local_backward(Lazy, op, **kw)
 
 
 def test_not_implemented_reaches_the_student_unchanged():
@@ -237,13 +239,13 @@ def test_not_implemented_reaches_the_student_unchanged():
         def backward(self):
             raise NotImplementedError()
     with pytest.raises(NotImplementedError):
-        probe.check_local_backward(Blank, "exp", 0.3)
+        checks.check_local_backward(Blank, "exp", 0.3)
     with pytest.raises(NotImplementedError):
-        probe.check_backward(Blank)
+        checks.check_backward(Blank)
 
 
 def test_visible_backward_check(capsys):
-    probe.check_backward(Value)
+    checks.check_backward(Value)
     assert "рёбер 16" in capsys.readouterr().out
     messages = {
         "not_reversed": "порядок обхода не обратный топологический",
@@ -257,10 +259,10 @@ def test_visible_backward_check(capsys):
                "not_zeroed": bank._NotZeroed, "counts_nodes": bank._CountsNodes, "no_return": bank._NoReturn}
     for name, text in messages.items():
         with pytest.raises(CheckError) as err:
-            probe.check_backward(classes[name])
+            checks.check_backward(classes[name])
         assert text in str(err.value), name
     with pytest.raises(CheckError, match="вызван 4 раза; нужно ровно один раз"):
-        probe.check_backward(bank._NoVisitedSet)
+        checks.check_backward(bank._NoVisitedSet)
 
 
 def test_the_visible_backward_check_runs_no_operation():
@@ -268,11 +270,11 @@ def test_the_visible_backward_check_runs_no_operation():
         def __add__(self, other):
             raise RuntimeError("the check used +")
         __mul__ = __pow__ = exp = log = sigmoid = relu = __add__
-    probe.check_backward(NoOps)
+    checks.check_backward(NoOps)
 
 
 def test_times_plural():
-    assert [probe._times(n) for n in (2, 4, 5, 11, 12, 22, 25)] == ["раза", "раза", "раз", "раз", "раз", "раза", "раз"]
+    assert [checks._times(n) for n in (2, 4, 5, 11, 12, 22, 25)] == ["раза", "раза", "раз", "раз", "раз", "раза", "раз"]
     assert math.isnan(probe._safe_float(object()))
 
 
@@ -282,19 +284,19 @@ def test_every_visible_hint_can_fire():
         a.grad, b.grad = a.grad + out.grad, b.grad + out.grad
 
     with pytest.raises(CheckError, match="учтён вклад только одной стороны"):
-        probe.check_local_backward(bank._variant("__add__", tuple_assign), "add", 0.8, same=True)
+        checks.check_local_backward(bank._variant("__add__", tuple_assign), "add", 0.8, same=True)
 
     def flipped(out, a):
         a.grad -= out.data * out.grad
 
     with pytest.raises(CheckError, match="знак вклада перевёрнут"):
-        probe.check_local_backward(bank._variant("exp", flipped), "exp", 0.7)
+        checks.check_local_backward(bank._variant("exp", flipped), "exp", 0.7)
 
     def divides_by_zero(out, a):
         a.grad += out.grad * math.inf
 
     with pytest.raises(CheckError, match="NaN или inf"):
-        probe.check_local_backward(bank._variant("log", divides_by_zero), "log", 0.4)
+        checks.check_local_backward(bank._variant("log", divides_by_zero), "log", 0.4)
 
     class OnlyOutput(Value):
         def backward(self):
@@ -303,7 +305,7 @@ def test_every_visible_hint_can_fire():
             return 16
 
     with pytest.raises(CheckError, match="не вызван ни разу"):
-        probe.check_backward(OnlyOutput)
+        checks.check_backward(OnlyOutput)
 
     class ZeroesOnTheWay(Value):
         def backward(self):
@@ -317,11 +319,24 @@ def test_every_visible_hint_can_fire():
             return sum(len(v._prev) for v in order)
 
     with pytest.raises(CheckError, match="перезаписан или обнулён посреди обхода"):
-        probe.check_backward(ZeroesOnTheWay)
+        checks.check_backward(ZeroesOnTheWay)
 
     class Raises(Value):
         def backward(self):
             raise KeyError("oops")
 
     with pytest.raises(CheckError, match="поднята ошибка KeyError"):
-        probe.check_backward(Raises)
+        checks.check_backward(Raises)
+
+
+def test_the_probe_module_is_probes_only(repo):
+    """One idea per module: bpcourse.engine_probe runs the student's engine and reports numbers;
+    the visible checks and their Russian messages live in bpcourse.checks."""
+    import ast
+
+    tree = ast.parse((repo / "bpcourse" / "engine_probe.py").read_text())
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert "bpcourse.checks" not in imported
+    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    assert not {name for name in defined if name.startswith("check_")}
+    assert {"check_local_backward", "check_backward"} <= set(dir(checks))

@@ -20,7 +20,7 @@ import math
 import numpy as np
 import matplotlib.pyplot as plt
 
-from bpcourse.engine_probe import check_backward, check_local_backward
+from bpcourse.checks import check_backward, check_local_backward
 from bpcourse.graphs import draw_graph
 
 # %% [markdown]
