@@ -37,8 +37,3 @@ def backprop_loops(Ws: list, bs: list, x: np.ndarray, t: np.ndarray, activation:
             for i in range(Ws[l].shape[1]):
                 dWs[l][j, i] = deltas[l][j, 0] * a_list[l][i, 0]
     return dWs, dbs, deltas
-
-
-def delta_norms(deltas: list) -> list[float]:
-    """‖δ^(l)‖ per layer, first to last: the picture of vanishing gradients."""
-    return [float(np.linalg.norm(d)) for d in deltas]

@@ -81,33 +81,6 @@ class Activation(Layer):
         return self._b(dA, self.A if self._needs == "a" else self.Z)
 
 
-def Sigmoid() -> Activation:
-    return Activation("sigmoid")
-
-
-def ReLU() -> Activation:
-    return Activation("relu")
-
-
-def Tanh() -> Activation:
-    return Activation("tanh")
-
-
-def LeakyReLU() -> Activation:
-    return Activation("leaky_relu")
-
-
-class MSELoss:
-    """Mean over the batch of ½ Σ_j (t_j − y_j)²; backward() returns (Y − t) / M."""
-
-    def forward(self, Y: np.ndarray, t: np.ndarray) -> float:
-        self.loss, self.dY = losses.mse(Y, t)
-        return self.loss
-
-    def backward(self) -> np.ndarray:
-        return self.dY
-
-
 class SoftmaxCrossEntropyLoss:
     """Softmax with temperature T (1 by default) and cross-entropy, fused (eq. 68–69)."""
 
