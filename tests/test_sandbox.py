@@ -142,6 +142,13 @@ def test_kernel_uids_are_unprivileged_and_distinct_within_a_run(run1, i1, run2, 
         assert u1 != u2
 
 
+@given(st.integers(0, 10**6 - 2))
+def test_two_runs_never_share_a_kernel_uid(run):
+    """A kernel left over from one grading run must not share a uid with a kernel of the next."""
+    uids = {sandbox.kernel_uid(r, i) for r in (run, run + 1) for i in range(1000)}
+    assert len(uids) == 2000
+
+
 # --- scratch_root, clean_leftovers ---------------------------------------------------------
 
 @pytest.fixture
