@@ -330,10 +330,10 @@ def test_late_submission_gets_nbgraders_penalty(cycle):
     # the student sees the penalty in the feedback bpcourse wrote
     assert "Штраф за опоздание" in feedback_html(c.dir, "dave")
     assert "Штраф за опоздание" not in feedback_html(c.dir, "carol")
-    # bpcourse-grades.csv's score is nbgrader's score before the penalty (docs/instructor.md,
-    # "Late submissions": use nbgrader export's grades.csv for the final marks)
+    # bpcourse-grades.csv: the score after nbgrader's penalty (as its export), the raw score beside it
     rows = read_csv(c.dir / "bpcourse-grades.csv")
-    assert float(rows["carol"]["score"]) == 6 and float(rows["dave"]["score"]) == 6, rows
+    got = {s: tuple(float(rows[s][k]) for k in ("score", "raw_score", "late_penalty")) for s in ("carol", "dave")}
+    assert got == {"carol": (6, 6, 0), "dave": (0, 6, 6)}, rows
 
 
 # --- two graders at once on one course folder ---------------------------------------------
