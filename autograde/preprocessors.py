@@ -135,6 +135,7 @@ class CappedClient(AsyncKernelClient):
         self._created_context = True
         ctx = zmq.asyncio.Context()
         ctx.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
+        ctx.setsockopt(zmq.LINGER, 0)   # closing never waits for a kernel that is gone
         return ctx
 
 

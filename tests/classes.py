@@ -100,8 +100,10 @@ TAMPER_PRELUDE = r'''
 import builtins, numpy
 from bpcourse import checks
 import bpcourse.grading
-for name in ("check_close", "check_raises", "check_gradient", "check_shape", "ok"):
+for name in [n for n in dir(checks) if n.startswith("check") or n == "ok"]:   # every visible check
     setattr(checks, name, lambda *a, **k: None)
+for name in [n for n in globals() if n.startswith("check_")]:
+    globals()[name] = lambda *a, **k: None
 checks.CheckError = type("Never", (Exception,), {})
 bpcourse.grading.record = lambda *a, **k: None
 numpy.array_equal = lambda *a, **k: True

@@ -6,7 +6,6 @@ browser, the trusted code that reads the kernel's folder, the host's users and n
 """
 from __future__ import annotations
 
-import json
 import os
 import socket
 import stat
@@ -85,7 +84,7 @@ import os
 course = {course!r}
 targets = {{"00_intro.ipynb": course + "/gradebook.db",
             "secret.html": course + "/.bpcourse/secret",
-            "kernel.json": course + "/.bpcourse/jupyter/kernels/bpcourse-sandbox/kernel.json",
+            "config.py": course + "/nbgrader_config.py",
             "classmate.ipynb": course + "/submitted/honest/00_intro/00_intro.ipynb",
             "classmate_graded.ipynb": course + "/autograded/honest/00_intro/00_intro.ipynb",
             "00_intro.html": course + "/feedback/honest/00_intro/00_intro.html"}}
@@ -134,7 +133,7 @@ try:
     print("NET CONNECTED")
 except OSError as e:
     print("NET DENIED", type(e).__name__)
-print("OTHERS", sorted(glob.glob("/tmp/bpcourse-grading-*/*")))
+print("OTHERS", sorted(glob.glob("/tmp/bpcourse-*/k*")))
 written = 0
 try:
     for i in range(6):                      # 600 MB in files of 100 MB (each under the file cap)
@@ -297,7 +296,7 @@ def test_student_html_is_inert_in_the_autograded_notebook_and_the_feedback(grade
 
 def test_trusted_code_never_follows_the_kernels_links(graded):
     """The kernel replaced its notebook by a link to the gradebook and planted links to the
-    course secret, the sandbox kernelspec and a classmate's files: nothing outside its own
+    course secret, the course's nbgrader_config.py and a classmate's files: nothing outside its own
     folder changed, the classmate keeps full marks, and no target reached its feedback."""
     out = graded["out"]
     assert "LINKS" in outputs_text(graded, "links")           # the attack ran
@@ -307,8 +306,8 @@ def test_trusted_code_never_follows_the_kernels_links(graded):
     assert score(rows, "links") == (4.0, 6.0)
     secret = out / ".bpcourse" / "secret"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
-    spec = json.loads((out / ".bpcourse" / "jupyter" / "kernels" / "bpcourse-sandbox" / "kernel.json").read_text())
-    assert spec["argv"][1:3] == ["-m", "autograde.sandbox"]
+    config = out / "nbgrader_config.py"       # the course's configuration: not overwritten, not chmod 0444
+    assert "protect(c)" in config.read_text() and stat.S_IMODE(config.stat().st_mode) & 0o200
     honest_in = (graded["class"] / "honest" / A / f"{A}.ipynb").read_bytes()
     assert (out / "submitted" / "honest" / A / f"{A}.ipynb").read_bytes() == honest_in
     assert "Скрытая проверка пройдена" in (out / "feedback" / "honest" / A / f"{A}.html").read_text()
@@ -339,7 +338,7 @@ def test_kernel_is_unprivileged_and_leaves_nothing(graded):
             time.sleep(0.1)
         else:
             raise AssertionError("the kernel's processes outlived its submission")
-    own = re.search(r"OTHERS \['(/tmp/bpcourse-grading-[^/']+)/k\d+'\]", text).group(1)
+    own = re.search(r"OTHERS \['(/tmp/bpcourse-[^/']+/k[^/']+)'\]", text).group(1)   # only its own
     assert not os.path.exists(own)                        # its files are gone, setuid ones too
     graded_dir = graded["out"] / "autograded" / "escape" / A
     for p in graded_dir.rglob("*"):
@@ -486,8 +485,9 @@ def test_what_a_killed_grader_left_is_removed_by_the_next_run(tmp_path):
     insert_code(nb, 3, SLEEPER)
     put(tmp_path / "class", "sleeper", nb)
     out = tmp_path / "out"
+    log = open(tmp_path / "first-run.log", "w")
     proc = subprocess.Popen(BPCOURSE + ["grade", str(tmp_path / "class"), "--out", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                            stdout=log, stderr=log, start_new_session=True)
     scratch = sandbox.scratch_root(out)
     for _ in range(3000):
         left = list(scratch.glob("k*"))
@@ -496,7 +496,9 @@ def test_what_a_killed_grader_left_is_removed_by_the_next_run(tmp_path):
         time.sleep(0.1)
     else:
         proc.kill()
-        raise AssertionError("the kernel's scratch folder never appeared")
+        worker_logs = "".join(p.read_text(errors="replace")[-2000:] for p in (out / ".bpcourse" / "logs").glob("*"))
+        raise AssertionError("the kernel's scratch folder never appeared:\n"
+                             + (tmp_path / "first-run.log").read_text()[-2000:] + worker_logs)
     time.sleep(5)                                        # the kernel is asleep in its cell
     # everything of this run at once (stopped first, so that none can clean up after another)
     pids = []
