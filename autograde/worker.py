@@ -70,6 +70,17 @@ def limit_worker() -> None:
             resource.setrlimit(what, (value, hard))
 
 
+def failure_reason(result: dict) -> str:
+    """The line of a failed nbgrader call that says why: its exception, not the generic
+    "Please see the above traceback" it ends with."""
+    lines = [ln.strip() for ln in ((result.get("log") or "") + "\n" + (result.get("error") or "")).splitlines()
+             if ln.strip()]
+    generic = ("Please see the", "There was an error processing", "Traceback (most recent call last)")
+    useful = [ln for ln in lines if not any(g in ln for g in generic)
+              and (ln.split(":", 1)[0].endswith(("Error", "Exception")) or "[ERROR]" in ln)]
+    return (useful or lines or ["no reason given"])[-1][:300]
+
+
 def grade_one(out: Path, found: Found, *, timeout: int | None = None, memory_mb: int | None = None,
               cpu_seconds: int | None = None, unsafe: bool = False) -> dict:
     """nbgrader's autograde and feedback for one staged submission: ``{"status", "message"}``."""
@@ -78,8 +89,7 @@ def grade_one(out: Path, found: Found, *, timeout: int | None = None, memory_mb:
                         unsafe=unsafe).autograde(found.assignment, found.student, force=True, create=True)
     print(result.get("log", ""), result.get("error", ""), sep="\n", flush=True)  # into the task's log
     if not result.get("success"):
-        lines = [ln for ln in ((result.get("error") or "") + (result.get("log") or "")).splitlines() if ln.strip()]
-        reason = f"nbgrader autograde failed: {lines[-1][:300] if lines else 'no reason given'}"
+        reason = f"nbgrader autograde failed: {failure_reason(result)}"
         record_failure(out, found, reason)
         return {"status": "autograde_failed", "message": reason}
     feedback(out, found)

@@ -80,3 +80,15 @@ def test_a_grade_changed_elsewhere_is_noticed_and_graded_again(tmp_path):
     assert read_csv(out / "bpcourse-grades.csv")["solved"]["score"] == "6.0"
     run = bpcourse("grade", tmp_path / "class", "--out", out, "--timeout", "10")
     assert "unchanged since the last run, grade kept" in run.stdout
+
+
+def test_a_failed_autograde_is_reported_with_its_reason_not_nbgraders_generic_line():
+    from autograde.worker import failure_reason
+
+    log = ("[ERROR] There was an error processing assignment: /c/submitted/s/00_intro\n"
+           "[ERROR] Traceback (most recent call last):\n      File \"x.py\", line 3, in f\n"
+           "    RuntimeError: the grading sandbox cannot start here with every protection\n"
+           "[ERROR] Please see the the above traceback for details on the specific errors on the above failures.")
+    error = "Traceback (most recent call last):\nnbgrader.converters.base.NbGraderException: Please see the the above traceback"
+    assert failure_reason({"log": log, "error": error}).startswith("RuntimeError: the grading sandbox")
+    assert failure_reason({}) == "no reason given"
