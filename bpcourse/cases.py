@@ -57,13 +57,21 @@ FUNCTIONS: dict[str, Callable[..., Callable]] = {
 }
 
 
+def _ndim(value: Any) -> int:
+    """``np.ndim``, also for a list of arrays of different shapes (not an array: numpy raises)."""
+    try:
+        return np.ndim(value)
+    except ValueError:
+        return 1
+
+
 def encode(value: Any) -> Any:
     """Encode a Python/numpy value as JSON-ready data (see the module docstring)."""
     if isinstance(value, dict) and "fn" in value:
         return {"fn": value["fn"], "params": {k: encode(v) for k, v in value["params"].items()}}
     if isinstance(value, (bool, str)) or value is None:
         return value
-    if isinstance(value, (list, tuple)) and any(np.ndim(v) > 0 for v in value):
+    if isinstance(value, (list, tuple)) and any(_ndim(v) > 0 for v in value):
         return {"list": [encode(v) for v in value]}   # e.g. the weight matrices of a network
     if isinstance(value, (int, np.integer)):
         return int(value)
@@ -89,7 +97,7 @@ def decode(data: Any) -> Any:
 def is_multi(value: Any) -> bool:
     """Several outputs (a tuple/list holding arrays or lists, e.g. ``(dX, dW, db)``), as opposed
     to one array-like (a number, an array, or a tuple of plain numbers)."""
-    return isinstance(value, (tuple, list)) and any(isinstance(v, (tuple, list)) or np.ndim(v) > 0 for v in value)
+    return isinstance(value, (tuple, list)) and any(isinstance(v, (tuple, list)) or _ndim(v) > 0 for v in value)
 
 
 def encode_output(value: Any) -> dict:
