@@ -480,10 +480,11 @@ def check_derivative_error(derivative_error: Callable) -> None:
 
 
 def _adjacency(n: int, edges) -> np.ndarray:
-    adj = np.zeros((n, n))
+    """A check's input: the 0/1 matrix of a graph given by its edges."""
+    matrix = np.eye(n) * 0
     for i, j in edges:
-        adj[i, j] = 1
-    return adj
+        matrix[i, j] = 1
+    return matrix
 
 
 def check_count_paths(count_paths: Callable) -> None:
