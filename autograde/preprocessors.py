@@ -41,7 +41,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, DottedObjectName, Integer, Unicode, default
 
 from autograde import hidden, sandbox
-from autograde.verify import MAX_OUTPUT_FILE, verify
+from autograde.verify import MAX_OUTPUT_FILE, parse_outputs, verify
 from bpcourse.cases import CASES_FILE, OUTPUT_DIR, encode
 
 MAX_KERNEL_OUTPUT = 16 << 20       # characters of a notebook's outputs kept
@@ -108,15 +108,8 @@ def take_outputs(kernel_dir: Path, names) -> dict:
     try:
         for name in out:
             data = read_regular(Path(f"{name}.json"), MAX_OUTPUT_FILE, dir_fd=dfd)
-            if data is None:
-                continue
-            try:
-                value = json.loads(data)
-            except ValueError:
-                continue
-            if isinstance(value, dict) and (isinstance(value.get("results"), list)
-                                            or value.get("error") == "outputs too large"):
-                out[name] = value if isinstance(value.get("results"), list) else {"error": "outputs too large"}
+            if data is not None:
+                out[name] = parse_outputs(data)
     finally:
         os.close(dfd)
     return out

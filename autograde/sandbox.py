@@ -50,8 +50,8 @@ UID_BASE = 1_000_000_000      # kernels run as UID_BASE + n on the host: no acco
 MAX_PROCESSES = 128           # RLIMIT_NPROC of a kernel's uid (threads count too)
 TMP_MB = 256                  # the sandbox's /tmp (a tmpfs)
 WORK_MB = 256                 # the kernel's working folder (a tmpfs where the grader may mount one)
-SCRATCH_ENV = "BPCOURSE_SCRATCH"    # set by the worker: the kernel's private folder
-UID_ENV = "BPCOURSE_KERNEL_UID"     # set by the worker: the host uid the kernel runs as
+SCRATCH_ENV = "BPCOURSE_SCRATCH"    # set by SandboxedExecute: the kernel's private folder
+UID_ENV = "BPCOURSE_KERNEL_UID"     # set by SandboxedExecute: the host uid the kernel runs as
 
 
 def kernel_uid(run: int, index: int) -> int:
@@ -157,7 +157,7 @@ def prepare_scratch(scratch: Path, uid: int | None, files: list[Path] = ()) -> P
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CGROUP_CONTROLLERS = ("memory", "pids", "cpu")
-CGROUP_ENV = "BPCOURSE_CGROUPS"     # set by the worker: the cgroups the kernel joins
+CGROUP_ENV = "BPCOURSE_CGROUPS"     # set by SandboxedExecute: the cgroups the kernel joins
 CPU_PERIOD_US = 100_000
 
 

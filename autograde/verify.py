@@ -138,6 +138,20 @@ def _matches(student: dict, expected: tuple, tol: float) -> bool:
     return rel_error(got[finite], exp[finite]) <= tol and np.array_equal(got[~finite], exp[~finite], equal_nan=True)
 
 
+def parse_outputs(text: str | bytes) -> dict | None:
+    """What a kernel recorded for one exercise (its JSON file's content), or None if it is not
+    a recording (:func:`bpcourse.grading.record`'s results, or its "outputs too large")."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    if not isinstance(data.get("results"), list):
+        return {"error": "outputs too large"} if data.get("error") == "outputs too large" else None
+    return data
+
+
 def read_outputs(workdir: str, exercise: str) -> dict | None:
     """The JSON a kernel recorded for ``exercise`` in ``workdir``, or None if absent or bad."""
     path = os.path.join(workdir, OUTPUT_DIR, f"{exercise}.json")
@@ -145,14 +159,9 @@ def read_outputs(workdir: str, exercise: str) -> dict | None:
         if os.path.islink(path) or os.path.getsize(path) > MAX_OUTPUT_FILE:
             return None
         with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+            return parse_outputs(f.read())
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict):
-        return None
-    if not isinstance(data.get("results"), list):
-        return {"error": "outputs too large"} if data.get("error") == "outputs too large" else None
-    return data
 
 
 # --- describing inputs and results (types and shapes, never values) -------------------------------
