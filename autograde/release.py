@@ -6,23 +6,21 @@ with outputs cleared and keys sorted, so that ``release --check`` can compare by
 
 The sample class has, for every assignment, a student ``solved`` (the source's solutions put
 into the released notebook), ``blank`` (the notebook as released) and ``mistake_<name>`` (one
-typical mistake, from ``samples/mistakes/<assignment>.py``).
+typical mistake: the ``demo`` mistake of an exercise's hidden spec, :mod:`autograde.hidden`).
 """
 from __future__ import annotations
 
-import runpy
 import tempfile
 from pathlib import Path
 
 import nbformat
 
-from autograde import course
+from autograde import course, hidden
 from autograde.source import REPO, assignments as source_assignments, read_source
 
 NOTEBOOKS_DIR = REPO / "notebooks"
 SAMPLES_DIR = REPO / "samples"
 CLASS_DIR = SAMPLES_DIR / "class"
-MISTAKES_DIR = SAMPLES_DIR / "mistakes"
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
@@ -78,14 +76,6 @@ def solution_code(source_nb: nbformat.NotebookNode) -> dict[str, str]:
     return out
 
 
-def mistakes(assignment: str) -> dict[str, dict[str, str]]:
-    """``{student_id: {grade_id: code}}`` from ``samples/mistakes/<assignment>.py``."""
-    path = MISTAKES_DIR / f"{assignment}.py"
-    if not path.is_file():
-        return {}
-    return runpy.run_path(str(path))["MISTAKES"]
-
-
 def planned(assignments: list[str] | None = None) -> dict[Path, str]:
     """Every file the release writes, with its exact text."""
     assignments = assignments or source_assignments()
@@ -96,7 +86,7 @@ def planned(assignments: list[str] | None = None) -> dict[Path, str]:
         student = clean(nb)
         files[NOTEBOOKS_DIR / a / f"{a}.ipynb"] = nbformat.writes(student) + "\n"
         samples = {"blank": student, "solved": fill(student, solution_code(read_source(a)))}
-        for student_id, code in mistakes(a).items():
+        for student_id, code in hidden.demo_students(a).items():
             samples[student_id] = fill(samples["solved"], code)
         for student_id, nb_s in samples.items():
             files[CLASS_DIR / student_id / a / f"{a}.ipynb"] = nbformat.writes(nb_s) + "\n"

@@ -23,7 +23,7 @@ from autograde import hidden
 from bpcourse.cases import decode, encode
 
 SECRET = "a fixed course secret"
-EXERCISES = [(a, ex) for a in hidden.REGISTRY for ex in hidden.exercises(a)]
+EXERCISES = [(a, ex) for a in hidden.assignments() for ex in hidden.exercises(a)]
 IDS = [f"{a}:{ex.name}" for a, ex in EXERCISES]
 student_ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-.", min_size=1, max_size=24)
 
@@ -53,7 +53,7 @@ def cases_of(assignment, ex, student):
 
 
 def test_cases_of_is_make_cases():
-    for a in hidden.REGISTRY:
+    for a in hidden.assignments():
         every = hidden.make_cases(SECRET, "someone", a)
         for ex in hidden.exercises(a):
             assert signature(cases_of(a, ex, "someone")) == signature(every[ex.name])
@@ -118,4 +118,4 @@ def test_the_property_can_fail():
 
 
 def test_every_assignment_has_exercises():
-    assert all(hidden.exercises(a) for a in hidden.REGISTRY)
+    assert all(hidden.exercises(a) for a in hidden.assignments())

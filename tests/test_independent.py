@@ -4,7 +4,7 @@ classic wrong variant that is not in the mistake bank loses exactly its own exer
 
 Two layers:
 * in-process (fast, no kernel; autograde.audit's runner): every CORRECT variant passes every
-  check, and every WRONG variant and every mistake-bank variant (samples/mistakes/<a>.py
+  check, and every WRONG variant and every mistake-bank variant (autograde.hidden.variants
   VARIANTS), put alone into the solved notebook, fails its own exercise's hidden verdict and
   no other test cell — visible or hidden — of the notebook;
 * real grading (``e2e``): one ``bpcourse grade --jobs 2`` run with real nbgrader and sandboxed
@@ -27,11 +27,11 @@ import pytest
 
 from autograde import hidden
 from autograde.audit.notebook import grade_in_process, in_child, warm
-from autograde.release import CLASS_DIR, MISTAKES_DIR, fill
+from autograde.release import CLASS_DIR, fill
 from classes import put
 
 DATA_DIR = Path(__file__).resolve().parent / "independent"
-ASSIGNMENTS = list(hidden.REGISTRY)
+ASSIGNMENTS = hidden.assignments()
 STUDENTS = ("independent-1", "independent-2", "independent-3")
 
 
@@ -47,9 +47,7 @@ def load(a: str) -> tuple[dict, dict] | None:
     return data.get("CORRECT", {}), data.get("WRONG", {})
 
 
-def bank(a: str) -> dict:
-    path = MISTAKES_DIR / f"{a}.py"
-    return runpy.run_path(str(path)).get("VARIANTS", {}) if path.is_file() else {}
+bank = hidden.variants
 
 
 def names(a: str) -> list[str]:

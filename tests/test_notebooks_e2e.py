@@ -1,7 +1,7 @@
-"""Notebooks 01, 02, 09 and 10 graded end to end: the demo students, and the whole mistake bank.
+"""Every graded notebook end to end: the demo students, and the whole mistake bank.
 
-For every mistake-bank variant of these notebooks (samples/mistakes/<a>.py, VARIANTS) a
-submission carries that variant: round k puts the k-th variant of every exercise into one
+For every mistake of these notebooks, in its student form (autograde.hidden.variants: the
+mistake written in the hidden spec, renamed to the exercise) a submission carries that variant: round k puts the k-th variant of every exercise into one
 solved notebook (variants are self-contained, so they do not interfere). One real grading run
 covers them all; each variant must lose its exercise's points and get its own hint.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import html
 import re
-import runpy
 import subprocess
 import sys
 
@@ -18,16 +17,13 @@ import pytest
 
 
 from autograde import course, hidden
-from autograde.release import CLASS_DIR, MISTAKES_DIR, fill
+from autograde.release import CLASS_DIR, fill
 from classes import put, verdict
 import nbformat
 
 pytestmark = pytest.mark.e2e
-ASSIGNMENTS = ["01_chain_rule", "02_reverse_mode", "09_softmax_cross_entropy", "10_temperature"]
-
-
-def variants(a):
-    return runpy.run_path(str(MISTAKES_DIR / f"{a}.py"))["VARIANTS"]
+ASSIGNMENTS = hidden.assignments()   # every source notebook with a graded exercise
+variants = hidden.variants
 
 
 def rounds(a):
@@ -79,12 +75,14 @@ def test_solved_gets_full_marks_and_blank_zero(graded, a):
     assert solved["status"] == blank["status"] == "ok"
 
 
-@pytest.mark.parametrize("a,student,exercise,mistake", [
-    ("01_chain_rule", "mistake_missing_path", "grad_f", "missing_path"),
-    ("02_reverse_mode", "mistake_mul_uses_own_value", "mul", "uses_own_value"),
-    ("09_softmax_cross_entropy", "mistake_missing_1_over_M", "softmax_cross_entropy", "missing_1_over_M"),
-    ("10_temperature", "mistake_missing_1_over_T", "softmax_t_cross_entropy", "missing_1_over_T"),
-])
+DEMOS = [(a, f"mistake_{ex.demo}", ex.name, ex.demo) for a in ASSIGNMENTS for ex in hidden.exercises(a) if ex.demo]
+
+
+def test_every_notebook_has_a_demo_mistake():
+    assert sorted({a for a, *_ in DEMOS}) == sorted(ASSIGNMENTS)
+
+
+@pytest.mark.parametrize("a,student,exercise,mistake", DEMOS)
 def test_demo_mistake_loses_points_and_is_named_in_the_feedback(graded, a, student, exercise, mistake):
     row = graded["rows"][(student, a)]
     assert 0 < float(row["score"]) < float(row["max_score"])
@@ -112,7 +110,7 @@ def test_every_mistake_loses_its_points_and_gets_its_hint(graded, a, k, exercise
 def test_every_variant_of_the_bank_is_exercised():
     for a in ASSIGNMENTS:
         bank = {(ex.name, m.name) for ex in hidden.exercises(a) for m in ex.mistakes}
-        assert set(variants(a)) == bank, a
+        assert bank and {(ex, m) for _, k, ex, m in CASES if _ == a} == bank, a
 
 
 def test_the_explorer_does_not_run_during_grading(graded):

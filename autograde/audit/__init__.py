@@ -1,7 +1,7 @@
 """The grader's mutation audit: do the hidden checks catch wrong student code?
 
 ``python -m autograde.audit`` (``make audit``) takes, for every graded exercise of every
-assignment in :data:`autograde.hidden.REGISTRY`, the solution cell of the source notebook as a
+assignment in :func:`autograde.hidden.assignments`, the solution cell of the source notebook as a
 student would write it, mutates the code inside ``### BEGIN SOLUTION`` … ``### END SOLUTION``
 one change at a time (:mod:`autograde.audit.mutate`: operators, constants, axes, ``keepdims``,
 transposes, ``+=`` → ``=``, dropped terms and statements, swapped arguments and variables,

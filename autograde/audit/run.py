@@ -120,7 +120,7 @@ def reviewed(path: Path = SURVIVORS_FILE) -> dict[tuple[str, str], dict[str, str
 def graded_exercises(assignments: list[str] | None = None) -> list[tuple[str, str]]:
     from autograde import hidden
 
-    names = assignments or list(hidden.REGISTRY)
+    names = assignments or hidden.assignments()
     return [(a, ex.name) for a in names for ex in hidden.exercises(a)]
 
 
@@ -296,7 +296,7 @@ def _task(args):
 
 
 def audit(assignments: list[str] | None = None, jobs: int = 2, timeout: float = TIMEOUT) -> list[ExerciseReport]:
-    """Reports of every graded exercise of ``assignments`` (all of REGISTRY by default), in order."""
+    """Reports of every graded exercise of ``assignments`` (every graded assignment by default), in order."""
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")   # one BLAS thread: the workers fork per mutant
     review = reviewed()

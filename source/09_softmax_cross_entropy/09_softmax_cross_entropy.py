@@ -69,7 +69,7 @@ print("со сдвигом на max:", np.exp(z - z.max()) / np.sum(np.exp(z - z
 # логитами около 1000 и строка с логитами около 0, у второй все $e^{z - 1000}$ обнулятся, и
 # получится $0/0$.
 
-# %% nbgrader={"grade_id": "softmax", "solution": true}
+# %% nbgrader={"solution": true}
 def softmax(Z):
     """Row-wise softmax, stable for large logits.
 
@@ -88,12 +88,8 @@ def softmax(Z):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_softmax", "grade": true, "points": 2}
+# %% nbgrader={"grade": true, "points": 2}
 """Проверка softmax: уравнение 59, строки разного масштаба в одном пакете, вход не меняется."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("softmax", softmax)
-### END HIDDEN TESTS
 # входы и ожидаемые значения этой проверки покажет checks.check_softmax??
 checks.check_softmax(softmax)
 
@@ -110,7 +106,7 @@ checks.check_softmax(softmax)
 # %% [markdown]
 # ### Упражнение 2. `logsumexp`
 
-# %% nbgrader={"grade_id": "logsumexp", "solution": true}
+# %% nbgrader={"solution": true}
 def logsumexp(Z):
     """Row-wise log(sum(exp(Z))), stable for large logits.
 
@@ -128,12 +124,8 @@ def logsumexp(Z):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_logsumexp", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка logsumexp: LSE([1, 2, 3]) = 3.408, форма (M,), строки разного масштаба, вход не меняется."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("logsumexp", logsumexp)
-### END HIDDEN TESTS
 # входы и ожидаемые значения этой проверки покажет checks.check_logsumexp??
 checks.check_logsumexp(logsumexp)
 
@@ -157,7 +149,7 @@ checks.check_logsumexp(logsumexp)
 # ответ не меняет — её можно оставить. (Если же вероятность может оказаться нулём, логарифм от
 # неё брать нельзя вовсе — это упражнение 4.)
 
-# %% nbgrader={"grade_id": "cross_entropy", "solution": true}
+# %% nbgrader={"solution": true}
 def cross_entropy(Y, t):
     """Mean over the batch of -sum_j t_j log y_j.
 
@@ -175,12 +167,8 @@ def cross_entropy(Y, t):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_cross_entropy", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка cross_entropy: три примера (у одного вероятность правильного класса 2·10⁻⁴), среднее по пакету."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("cross_entropy", cross_entropy)
-### END HIDDEN TESTS
 # входы и ожидаемые значения этой проверки покажет checks.check_cross_entropy??
 checks.check_cross_entropy(cross_entropy)
 
@@ -208,7 +196,7 @@ checks.check_cross_entropy(cross_entropy)
 # (скопируйте нужные строки) — упражнение оценивается отдельно от них. В пакете могут быть
 # строки очень разного масштаба, и у правильного класса вероятность может обнулиться.
 
-# %% nbgrader={"grade_id": "softmax_cross_entropy", "solution": true}
+# %% nbgrader={"solution": true}
 def softmax_cross_entropy(Z, t):
     """Softmax + cross-entropy on logits, fused.
 
@@ -232,12 +220,8 @@ def softmax_cross_entropy(Z, t):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_softmax_cross_entropy", "grade": true, "points": 2}
+# %% nbgrader={"grade": true, "points": 2}
 """Проверка softmax_cross_entropy: потери и dZ на пакете 4×3; логиты порядка 1000 и строки разного масштаба."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("softmax_cross_entropy", softmax_cross_entropy)
-### END HIDDEN TESTS
 # входы и ожидаемые значения этой проверки покажет checks.check_softmax_cross_entropy??
 checks.check_softmax_cross_entropy(softmax_cross_entropy)
 
@@ -257,7 +241,7 @@ checks.check_softmax_cross_entropy(softmax_cross_entropy)
 # %% [markdown]
 # ### Упражнение 5. `softmax_backward(dY, Y)`
 
-# %% nbgrader={"grade_id": "softmax_backward", "solution": true}
+# %% nbgrader={"solution": true}
 def softmax_backward(dY, Y):
     """Backward pass through a row-wise softmax, by its Jacobian.
 
@@ -275,12 +259,8 @@ def softmax_backward(dY, Y):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_softmax_backward", "grade": true, "points": 2}
+# %% nbgrader={"grade": true, "points": 2}
 """Проверка softmax_backward: пакет 3×4 с известным ответом, вход не меняется."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("softmax_backward", softmax_backward)
-### END HIDDEN TESTS
 # входы и ожидаемые значения этой проверки покажет checks.check_softmax_backward??
 checks.check_softmax_backward(softmax_backward)
 

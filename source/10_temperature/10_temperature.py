@@ -46,7 +46,7 @@ np.set_printoptions(precision=5, suppress=False)
 # вычитайте максимум — свой у каждой строки (в одном пакете бывают строки очень разного
 # масштаба).
 
-# %% nbgrader={"grade_id": "softmax_t", "solution": true}
+# %% nbgrader={"solution": true}
 def softmax_t(Z, T):
     """Row-wise softmax of Z / T, stable for large Z / T.
 
@@ -67,12 +67,8 @@ def softmax_t(Z, T):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_softmax_t", "grade": true, "points": 2}
+# %% nbgrader={"grade": true, "points": 2}
 """Проверка softmax_t: уравнения 70 и 71, T = 1, маленькая T на строках разного масштаба, вход не меняется."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("softmax_t", softmax_t)
-### END HIDDEN TESTS
 # входы и ожидаемые значения этой проверки покажет checks.check_softmax_t??
 checks.check_softmax_t(softmax_t)
 
@@ -104,7 +100,7 @@ checks.check_softmax_t(softmax_t)
 # ответ верен, и предупреждение баллов не снимает. Можно и без предупреждений: подставьте
 # единицу вместо нулей перед логарифмом (`np.where(P > 0, P, 1.0)`, $\log 1 = 0$).
 
-# %% nbgrader={"grade_id": "entropy", "solution": true}
+# %% nbgrader={"solution": true}
 def entropy(P):
     """Row-wise entropy -sum p log p in nats, with 0 log 0 = 0.
 
@@ -122,12 +118,8 @@ def entropy(P):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_entropy", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка entropy: равномерное, 0 log 0 = 0, вход не меняется."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("entropy", entropy)
-### END HIDDEN TESTS
 # входы и ожидаемые значения этой проверки покажет checks.check_entropy??
 checks.check_entropy(entropy)
 
@@ -166,7 +158,7 @@ except NotImplementedError:
 # %% [markdown]
 # ### Упражнение 3. `softmax_t_cross_entropy(Z, t, T)` → `(loss, dZ)`
 
-# %% nbgrader={"grade_id": "softmax_t_cross_entropy", "solution": true}
+# %% nbgrader={"solution": true}
 def softmax_t_cross_entropy(Z, t, T):
     """Cross-entropy of softmax_T(Z) against one-hot targets t, mean over the batch.
 
@@ -192,12 +184,8 @@ def softmax_t_cross_entropy(Z, t, T):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_softmax_t_cross_entropy", "grade": true, "points": 2}
+# %% nbgrader={"grade": true, "points": 2}
 """Проверка softmax_t_cross_entropy: потери и dZ при T = 0.5 и T = 4; T = 0.05 на больших логитах."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("softmax_t_cross_entropy", softmax_t_cross_entropy)
-### END HIDDEN TESTS
 # входы и ожидаемые значения этой проверки покажет checks.check_softmax_t_cross_entropy??
 checks.check_softmax_t_cross_entropy(softmax_t_cross_entropy)
 

@@ -1,4 +1,5 @@
-"""Hidden checks of softmax, log-sum-exp, cross-entropy and softmax with temperature (09, 10).
+"""Hidden checks and mistakes of solutions/losses.py: softmax, log-sum-exp, cross-entropy, softmax
+with temperature (notebooks 09, 10) and MSE.
 
 Every student's cases have the same structure (shapes, edge cases) with random values inside
 it, so the same code gets the same grade whoever submits it (grading rule 3):
@@ -27,9 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograde.hidden import Exercise
+from autograde.hidden import exercise
 from solutions import losses
-from solutions.mistakes import softmax as m
 
 UNDERFLOW = 746.0   # exp(-x) == 0.0 in float64 for x above about 745.2
 OVERFLOW = 710.0    # exp(x) == inf in float64 for x above about 709.8
@@ -287,19 +287,197 @@ def _softmax_t_ce_features(cases):
     return tuple(out)
 
 
+def _mse_cases(rng):
+    return [{"Y": rng.normal(size=(M, K)), "t": rng.normal(size=(M, K))} for M, K in [(4, 3), (7, 2), (3, 5)]]
+
+
 LOSS_DZ = ("loss", "dZ")
 
-EXERCISES = [
-    Exercise("softmax", losses.softmax, _softmax_cases, m.SOFTMAX, features=_softmax_features),
-    Exercise("logsumexp", losses.logsumexp, _softmax_cases, m.LOGSUMEXP, features=_softmax_features),
-    Exercise("cross_entropy", losses.cross_entropy, _cross_entropy_cases, m.CROSS_ENTROPY,
-             features=_cross_entropy_features),
-    Exercise("softmax_backward", losses.softmax_backward, _softmax_backward_cases, m.SOFTMAX_BACKWARD,
-             features=_softmax_backward_features),
-    Exercise("entropy", losses.entropy, _entropy_cases, m.ENTROPY, features=_entropy_features),
-    Exercise("softmax_cross_entropy", losses.softmax_cross_entropy, _ce_cases, m.SOFTMAX_CROSS_ENTROPY,
-             features=_ce_features, outputs=LOSS_DZ),
-    Exercise("softmax_t", losses.softmax_t, _softmax_t_cases, m.SOFTMAX_T, features=_softmax_t_features),
-    Exercise("softmax_t_cross_entropy", losses.softmax_t_cross_entropy, _softmax_t_ce_cases,
-             m.SOFTMAX_T_CROSS_ENTROPY, features=_softmax_t_ce_features, outputs=LOSS_DZ),
-]
+# --- the exercises: the hidden inputs, then each mistake as the student would write it -------
+# A mistake's code runs twice: in the grader, in this module's reference namespace
+# (solutions.losses), and end to end as the student's solution cell; so it uses only names
+# the notebook has (np, the notebook's earlier functions) and no helper of this file.
+
+
+@exercise()
+class softmax:
+    cases = _softmax_cases
+    features = _softmax_features
+
+    class mistakes:
+        def unstable(Z):
+            """softmax без вычитания максимума: exp переполняется на больших логитах и даёт NaN;
+            вычтите max z своей строки (уравнение 61)."""
+            e = np.exp(Z)
+            return e / np.sum(e, axis=1, keepdims=True)
+
+        def wrong_axis(Z):
+            """нормировка не по той оси: вероятности каждого примера (строки) должны давать в сумме 1."""
+            e = np.exp(Z - Z.max(axis=0, keepdims=True))
+            return e / e.sum(axis=0, keepdims=True)
+
+
+@exercise()
+class logsumexp:
+    cases = _softmax_cases
+    features = _softmax_features
+
+    class mistakes:
+        def unstable(Z):
+            """log Σ exp без вычитания максимума переполняется; используйте m + log Σ exp(z − m)."""
+            return np.log(np.sum(np.exp(Z), axis=1))
+
+        def forgot_max(Z):
+            """максимум вычтен, но не прибавлен обратно: log Σ exp(z) = m + log Σ exp(z − m)."""
+            m = Z.max(axis=1, keepdims=True)
+            return np.log(np.sum(np.exp(Z - m), axis=1))
+
+
+@exercise()
+class cross_entropy:
+    cases = _cross_entropy_cases
+    features = _cross_entropy_features
+
+    class mistakes:
+        def missing_1_over_M(Y, t):
+            """потери не усреднены по пакету: разделите сумму на число примеров M."""
+            return float(-np.sum(t * np.log(Y)))
+
+        def flipped_sign(Y, t):
+            """перевёрнут знак: L = −Σ t log y ≥ 0, потому что log y ≤ 0."""
+            return float(np.sum(t * np.log(Y)) / Y.shape[0])
+
+        def log_of_target(Y, t):
+            """t и y перепутаны местами: L = −Σ t log y, логарифм берётся от предсказанных
+            вероятностей y."""
+            return float(-np.sum(Y * np.log(t)) / Y.shape[0])
+
+
+@exercise(outputs=LOSS_DZ, demo="missing_1_over_M")
+class softmax_cross_entropy:
+    cases = _ce_cases
+    features = _ce_features
+
+    class mistakes:
+        def missing_1_over_M(Z, t):
+            """потери усредняются по пакету: dZ = (y − t) / M."""
+            shifted = Z - np.max(Z, axis=1, keepdims=True)
+            log_y = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+            loss = float(-np.sum(t * log_y) / Z.shape[0])
+            return loss, np.exp(log_y) - t
+
+        def flipped_sign(Z, t):
+            """перевёрнут знак: dL/dz = y − t (уравнение 68)."""
+            shifted = Z - np.max(Z, axis=1, keepdims=True)
+            log_y = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+            loss = float(-np.sum(t * log_y) / Z.shape[0])
+            return loss, (t - np.exp(log_y)) / Z.shape[0]
+
+        def unstable(Z, t):
+            """softmax без вычитания максимума: на больших логитах exp переполняется (NaN)."""
+            Y = np.exp(Z) / np.sum(np.exp(Z), axis=1, keepdims=True)
+            return float(-np.sum(t * np.log(Y)) / Z.shape[0]), (Y - t) / Z.shape[0]
+
+
+@exercise()
+class softmax_backward:
+    cases = _softmax_backward_cases
+    features = _softmax_backward_features
+
+    class mistakes:
+        def diagonal_only(dY, Y):
+            """учтена только диагональ якобиана softmax, y_i (1 − y_i); каждый выход зависит от всех
+            логитов: J = diag(y) − y yᵀ, внедиагональные элементы −y_i y_k тоже входят в dz = Jᵀ dy."""
+            return Y * (1 - Y) * dY
+
+        def sum_over_batch(dY, Y):
+            """сумма по j взята по примерам (axis=0), а нужна по классам внутри строки (axis=1)."""
+            return Y * (dY - np.sum(dY * Y, axis=0, keepdims=True))
+
+        def jacobian_not_transposed_sign(dY, Y):
+            """перевёрнут знак: dz = Jᵀ dy, где J = diag(y) − y yᵀ."""
+            return Y * (np.sum(dY * Y, axis=1, keepdims=True) - dY)
+
+
+@exercise()
+class softmax_t:
+    cases = _softmax_t_cases
+    features = _softmax_t_features
+
+    class mistakes:
+        def forgot_T(Z, T):
+            """температура не учтена: softmax_T(z) = softmax(z / T) (уравнение 69)."""
+            e = np.exp(Z - Z.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+
+        def multiplied_by_T(Z, T):
+            """логиты умножены на T, а нужно разделить: softmax_T(z) = softmax(z / T) (уравнение 69)."""
+            S = Z * T
+            e = np.exp(S - S.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+
+
+@exercise()
+class entropy:
+    cases = _entropy_cases
+    features = _entropy_features
+
+    class mistakes:
+        def log2(P):
+            """энтропия посчитана в битах (log2); в курсе натуральный логарифм (наты), max H = ln K."""
+            return -np.sum(np.where(P > 0, P * np.log2(np.where(P > 0, P, 1)), 0.0), axis=1)
+
+        def nan_at_zero(P):
+            """0 · log 0 дал NaN: по определению 0 log 0 = 0, пропускайте нулевые вероятности."""
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return -np.sum(P * np.log(P), axis=1)
+
+        def flipped_sign(P):
+            """перевёрнут знак: H = −Σ p log p ≥ 0."""
+            return np.sum(np.where(P > 0, P * np.log(np.where(P > 0, P, 1)), 0.0), axis=1)
+
+
+@exercise(outputs=LOSS_DZ, demo="missing_1_over_T")
+class softmax_t_cross_entropy:
+    cases = _softmax_t_ce_cases
+    features = _softmax_t_ce_features
+
+    class mistakes:
+        def missing_1_over_T(Z, t, T):
+            """пропущен множитель из ∂s/∂z: логиты входят в softmax как s = z / T, и цепное правило
+            добавляет производную s по z."""
+            S = Z / T
+            log_y = S - S.max(axis=1, keepdims=True)
+            log_y = log_y - np.log(np.exp(log_y).sum(axis=1, keepdims=True))
+            return float(-np.sum(t * log_y) / Z.shape[0]), (np.exp(log_y) - t) / Z.shape[0]
+
+        def missing_1_over_M(Z, t, T):
+            """потери усредняются по пакету: градиент делится ещё и на число примеров M."""
+            S = Z / T
+            log_y = S - S.max(axis=1, keepdims=True)
+            log_y = log_y - np.log(np.exp(log_y).sum(axis=1, keepdims=True))
+            return float(-np.sum(t * log_y) / Z.shape[0]), (np.exp(log_y) - t) / T
+
+        def forgot_T_in_softmax(Z, t, T):
+            """в softmax не подставлена температура: y_T = softmax(z / T)."""
+            log_y = Z - Z.max(axis=1, keepdims=True)
+            log_y = log_y - np.log(np.exp(log_y).sum(axis=1, keepdims=True))
+            return float(-np.sum(t * log_y) / Z.shape[0]), (np.exp(log_y) - t) / (T * Z.shape[0])
+
+
+@exercise()
+class mse:
+    cases = _mse_cases
+
+    class mistakes:
+        def missing_1_over_M(Y, t):
+            """потери усредняются по пакету, значит и градиент делится на M."""
+            return float(0.5 * np.sum((t - Y) ** 2) / Y.shape[0]), Y - t
+
+        def flipped_sign(Y, t):
+            """перевёрнут знак: ∂/∂y ½ (t − y)² = y − t."""
+            return float(0.5 * np.sum((t - Y) ** 2) / Y.shape[0]), (t - Y) / Y.shape[0]
+
+        def no_half(Y, t):
+            """нет множителя ½: по соглашению курса E = ½ Σ (t − y)², тогда градиент ровно (y − t)/M."""
+            return float(np.sum((t - Y) ** 2) / Y.shape[0]), 2 * (Y - t) / Y.shape[0]
