@@ -18,11 +18,38 @@ from bpcourse import engine_probe as probe
 from bpcourse.cases import decode, encode
 from bpcourse import checks
 from bpcourse.checks import CheckError
+import solutions.engine
 from solutions.engine import Value
-from solutions.mistakes import engine as bank
 
 A = "02_reverse_mode"
 EXERCISES = {ex.name: ex for ex in hidden.exercises(A)}
+METHODS = {"add": "__add__", "mul": "__mul__", "pow": "__pow__", "exp": "exp", "log": "log", "sigmoid": "sigmoid",
+           "relu": "relu", "backward": "backward"}
+
+
+def _mistake(exercise, name):
+    return next(m for m in EXERCISES[exercise].mistakes if m.name == name)
+
+
+def _student(exercise, name):
+    """The Value of a student making mistake ``name``: the mistake's solution cell (its student
+    form, :attr:`Mistake.code`) run on a fresh subclass of the reference Value, as in the notebook."""
+    cls = type("Value", (Value,), {})
+    exec(_mistake(exercise, name).code, {"Value": cls, "math": math, "np": np})  # noqa: S102 - our own code
+    return cls
+
+
+def _variant(method, backward):
+    """A Value whose ``method`` builds the reference output but attaches
+    ``backward(out, *inputs, *args)`` as its ``_backward`` (for mistakes not in the bank)."""
+    def build(self, *args):
+        out = getattr(Value, method)(self, *args)
+        out.__class__ = type(self)
+        inputs = out._prev
+        extra = args if method == "__pow__" else ()
+        out._backward = lambda: backward(out, *inputs, *extra)
+        return out
+    return type(f"Value_{method.strip('_')}", (Value,), {method: build})
 
 
 # -- one operation ---------------------------------------------------------------------------
@@ -106,6 +133,32 @@ def test_graphs_on_which_wrong_traversals_are_invalid(graph):
     assert input_used_twice or graph == spec.GRAPHS[2]
 
 
+# -- the mistakes: each a whole solution cell, graded as the student's notebook records it ----
+
+def _probe(exercise, cls):
+    return probe.traversal(cls) if exercise == "backward" else probe.operation(cls, exercise)
+
+
+@pytest.mark.parametrize("exercise,mistake", [(ex.name, m.name) for ex in EXERCISES.values() for m in ex.mistakes])
+def test_the_grader_sees_what_the_students_cell_records(exercise, mistake):
+    """The grader's callable of a mistake gives, on every hidden case, exactly what the probe
+    reports for a Value patched by the mistake's solution cell — and not what the reference gives."""
+    grader, student = _mistake(exercise, mistake).fn, _probe(exercise, _student(exercise, mistake))
+    differs = False
+    for k in range(5):
+        for case in EXERCISES[exercise].cases(np.random.default_rng(k)):
+            got = grader(**case)
+            assert [v.tolist() for v in got] == [v.tolist() for v in student(**case)]
+            differs |= [v.tolist() for v in got] != [v.tolist() for v in EXERCISES[exercise].reference(**case)]
+    assert differs
+
+
+def test_a_mistake_patches_its_own_value_never_the_reference():
+    assert all(m.fn for ex in hidden.catalog().values() for m in ex.mistakes)     # every cell has run
+    for exercise, method in METHODS.items():
+        assert solutions.engine.Value.__dict__[method].__qualname__ == f"Value.{method}", exercise
+
+
 # -- backward() ------------------------------------------------------------------------------
 
 def _run(cls, graph=spec.GRAPHS[0], seed=0):
@@ -121,10 +174,6 @@ def test_the_reference_traversal_is_clean(graph):
     assert t.summary() == [float(t.edges), 1.0, 1.0, 1.0, 1.0, 1.0]
 
 
-def _cls(mistake):
-    return next(m for m in bank.BACKWARD if m.name == mistake)
-
-
 @pytest.mark.parametrize("mistake,summary", [
     ("not_reversed", [16, 1, 0, 0, 1, 1]),
     ("not_seeded", [16, 1, 1, 1, 0, 1]),
@@ -137,7 +186,7 @@ def test_each_traversal_mistake_has_its_own_summary(mistake, summary):
     children = probe.parse_graph(spec.GRAPHS[0])
     rng = np.random.default_rng(1)
     n, e = len(children), sum(len(c) for c in children)
-    got = _cls(mistake).fn(graph=spec.GRAPHS[0], data=rng.normal(size=n), grads=rng.uniform(0.5, 2, n),
+    got = _mistake("backward", mistake).fn(graph=spec.GRAPHS[0], data=rng.normal(size=n), grads=rng.uniform(0.5, 2, n),
                            weights=rng.uniform(0.5, 2, e))
     assert [float(v[0]) for v in got] == [float(s) for s in summary]
 
@@ -184,11 +233,6 @@ def test_visible_check_passes_the_reference(op, kw, capsys):
     assert capsys.readouterr().out.startswith("✔")
 
 
-def _bank_class(op, name):
-    fn = next(m.fn for m in getattr(bank, op.upper()) if m.name == name)
-    return fn
-
-
 @pytest.mark.parametrize("op,kw,mistake,message", [
     ("add", dict(x=0.8, y=-1.3), "assign_not_accumulate", "∂L/∂a в узле a + b: градиент присвоен, а не добавлен (= вместо +=)"),
     ("add", dict(x=0.8, y=-1.3), "one_input_only", "∂L/∂b в узле a + b: градиент этого входа не изменился"),
@@ -200,15 +244,8 @@ def _bank_class(op, name):
     ("pow", dict(x=1.4, k=3), "assign_not_accumulate", "в узле a**3: градиент присвоен"),
 ])
 def test_visible_check_names_the_input_and_the_mistake(op, kw, mistake, message):
-    method = {"add": "__add__", "mul": "__mul__", "pow": "__pow__"}.get(op, op)
-    backward = {
-        ("add", "assign_not_accumulate"): bank._add_assign, ("add", "one_input_only"): bank._add_one_side,
-        ("mul", "assign_not_accumulate"): bank._mul_assign, ("mul", "forgot_upstream"): bank._mul_no_upstream,
-        ("mul", "uses_own_value"): bank._mul_own, ("relu", "passes_gradient_through"): bank._relu_pass,
-        ("sigmoid", "assign_not_accumulate"): bank._sigmoid_assign, ("pow", "assign_not_accumulate"): bank._pow_assign,
-    }[(op, mistake)]
     with pytest.raises(CheckError) as err:
-        checks.check_local_backward(bank._variant(method, backward), op, **kw)
+        checks.check_local_backward(_student(op, mistake), op, **kw)
     assert message in str(err.value)
 
 
@@ -218,7 +255,7 @@ def test_visible_checks_know_no_derivative():
     class Lazy(Value):
         pass
     for method in ("__add__", "__mul__", "__pow__", "exp", "log", "sigmoid", "relu"):
-        setattr(Lazy, method, bank._variant(method, lambda out, *inputs: None).__dict__[method])
+        setattr(Lazy, method, _variant(method, lambda out, *inputs: None).__dict__[method])
     for op, kw in VISIBLE:
         if op == "relu" and kw["x"] <= 0:
             continue   # a zero contribution is right there
@@ -255,14 +292,12 @@ def test_visible_backward_check(capsys):
         "counts_nodes": "посчитаны узлы, а нужно рёбра",
         "no_return": "backward() ничего не вернул",
     }
-    classes = {"not_reversed": bank._NotReversed, "wrong_order": bank._PreOrder, "not_seeded": bank._NotSeeded,
-               "not_zeroed": bank._NotZeroed, "counts_nodes": bank._CountsNodes, "no_return": bank._NoReturn}
     for name, text in messages.items():
         with pytest.raises(CheckError) as err:
-            checks.check_backward(classes[name])
+            checks.check_backward(_student("backward", name))
         assert text in str(err.value), name
     with pytest.raises(CheckError, match="вызван 4 раза; нужно ровно один раз"):
-        checks.check_backward(bank._NoVisitedSet)
+        checks.check_backward(_student("backward", "visited_twice"))
 
 
 def test_the_visible_backward_check_runs_no_operation():
@@ -284,19 +319,19 @@ def test_every_visible_hint_can_fire():
         a.grad, b.grad = a.grad + out.grad, b.grad + out.grad
 
     with pytest.raises(CheckError, match="учтён вклад только одной стороны"):
-        checks.check_local_backward(bank._variant("__add__", tuple_assign), "add", 0.8, same=True)
+        checks.check_local_backward(_variant("__add__", tuple_assign), "add", 0.8, same=True)
 
     def flipped(out, a):
         a.grad -= out.data * out.grad
 
     with pytest.raises(CheckError, match="знак вклада перевёрнут"):
-        checks.check_local_backward(bank._variant("exp", flipped), "exp", 0.7)
+        checks.check_local_backward(_variant("exp", flipped), "exp", 0.7)
 
     def divides_by_zero(out, a):
         a.grad += out.grad * math.inf
 
     with pytest.raises(CheckError, match="NaN или inf"):
-        checks.check_local_backward(bank._variant("log", divides_by_zero), "log", 0.4)
+        checks.check_local_backward(_variant("log", divides_by_zero), "log", 0.4)
 
     class OnlyOutput(Value):
         def backward(self):

@@ -96,6 +96,9 @@ def test_malformed_source_is_reported(tmp_path):
     with pytest.raises(SourceError, match="has no points"):
         read_source("x", tmp_path)
     (tmp_path / "x" / "x.py").write_text('# %% nbgrader={"solution": true}\npass\n')
+    with pytest.raises(SourceError, match="defines no function or class"):
+        read_source("x", tmp_path)
+    (tmp_path / "x" / "x.py").write_text('# %% nbgrader={"locked": true}\nx = 1\n')
     with pytest.raises(SourceError, match="without grade_id"):
         read_source("x", tmp_path)
     with pytest.raises(SourceError, match="does not exist"):

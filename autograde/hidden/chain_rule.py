@@ -1,21 +1,22 @@
-"""Hidden checks of notebook 01 (chain rule and computation graph).
+"""Hidden checks and mistakes of notebook 01 (chain rule and computation graph):
+solutions/chain_rule.py.
 
 Every student gets the same structure (signs, shapes, graphs, steps) with random values
-inside it, redrawn until every mistake of the bank is far from the truth on some case.
+inside it, redrawn until every mistake of the exercise, and every shadow (a classic mistake
+without a hint of its own, :func:`autograde.hidden.intro.shadow`), is far from the truth on
+some case.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from autograde.hidden import Exercise
-from autograde.hidden.intro import _run, separation, shadow, until
+from autograde.hidden import exercise
+from autograde.hidden.intro import _run, separated, separation, shadow, until
 from bpcourse.gradcheck import numerical_gradient, rel_error
 from solutions import chain_rule as ref
-from solutions.mistakes import chain_rule as m
 
-
-def _all_separated(reference, bank, tol):
-    return lambda cases: all(flag for _, flag in separation(reference, bank, cases, tol))
+# The cases and features below name the exercises (``grad_f``…), defined at the end of this
+# module: they run only when the exercise is graded, its mistakes known by then.
 
 
 # --- forward_values, local_derivatives -------------------------------------------------------
@@ -37,14 +38,12 @@ def _xy_structure(cases):
                 for c in cases))
 
 
-def _xy_cases_for(reference, bank):
-    def cases(rng):
-        return until(rng, _xy_draw, lambda cs: _xy_structure(cs)[1] and _all_separated(reference, bank, 1e-9)(cs))
-    return cases
+def _xy_cases(ex, shadows, rng):
+    return until(rng, _xy_draw, lambda cs: _xy_structure(cs)[1] and separated(ex, shadows)(cs))
 
 
-def _xy_features_for(reference, bank):
-    return lambda cases: (_xy_structure(cases), separation(reference, bank, cases, 1e-9))
+def _xy_features(ex, shadows, cases):
+    return _xy_structure(cases), separation(ex, cases, shadows)
 
 
 # --- grad_f: any edge derivatives, not only those of one (x, y) --------------------------------
@@ -75,11 +74,11 @@ def _grad_f_structure(cases):
 
 def _grad_f_cases(rng):
     return until(rng, _grad_f_draw,
-                 lambda cs: _grad_f_structure(cs) and _all_separated(ref.grad_f, GRAD_F, 1e-9)(cs))
+                 lambda cs: _grad_f_structure(cs) and separated(grad_f, GRAD_F_SHADOWS)(cs))
 
 
 def _grad_f_features(cases):
-    return _grad_f_structure(cases), separation(ref.grad_f, GRAD_F, cases, 1e-9)
+    return _grad_f_structure(cases), separation(grad_f, cases, GRAD_F_SHADOWS)
 
 
 # --- derivative_error ---------------------------------------------------------------------------
@@ -112,11 +111,11 @@ def _derivative_error_structure(cases):
 def _derivative_error_cases(rng):
     return until(rng, _derivative_error_draw,
                  lambda cs: _derivative_error_structure(cs)[0]
-                 and _all_separated(ref.derivative_error, DERIVATIVE_ERROR, 1e-9)(cs))
+                 and separated(derivative_error, DERIVATIVE_ERROR_SHADOWS)(cs))
 
 
 def _derivative_error_features(cases):
-    return _derivative_error_structure(cases), separation(ref.derivative_error, DERIVATIVE_ERROR, cases, 1e-9)
+    return _derivative_error_structure(cases), separation(derivative_error, cases, DERIVATIVE_ERROR_SHADOWS)
 
 
 # --- composition_gradient ---------------------------------------------------------------------
@@ -137,12 +136,12 @@ def _entries_away_from_zero(cases) -> bool:
 def _composition_cases(rng):
     return until(rng, _composition_draw,
                  lambda cs: _entries_away_from_zero(cs)
-                 and _all_separated(ref.composition_gradient, COMPOSITION_GRADIENT, COMPOSITION_TOL)(cs))
+                 and separated(composition_gradient, COMPOSITION_GRADIENT_SHADOWS)(cs))
 
 
 def _composition_features(cases):
     return (tuple(c["A"].shape[0] != c["A"].shape[1] for c in cases), _entries_away_from_zero(cases),
-            separation(ref.composition_gradient, COMPOSITION_GRADIENT, cases, COMPOSITION_TOL))
+            separation(composition_gradient, cases, COMPOSITION_GRADIENT_SHADOWS))
 
 
 # --- count_paths ------------------------------------------------------------------------------
@@ -175,28 +174,28 @@ def _count_paths_structure(cases):
 def _count_paths_cases(rng):
     return until(rng, _count_paths_draw,
                  lambda cs: all(s[3] for s in _count_paths_structure(cs))
-                 and _all_separated(ref.count_paths, COUNT_PATHS, 1e-9)(cs))
+                 and separated(count_paths, COUNT_PATHS_SHADOWS)(cs))
 
 
 def _count_paths_features(cases):
     return (_count_paths_structure(cases),
-            separation(ref.count_paths, COUNT_PATHS, cases, 1e-9))
+            separation(count_paths, cases, COUNT_PATHS_SHADOWS))
 
 
 # Classic mistakes outside the bank (tests/independent holds them as student code): every
 # student's cases must tell them from the truth too.
-FORWARD_VALUES = list(m.FORWARD_VALUES) + [
+FORWARD_VALUES_SHADOWS = [
     shadow("f_without_d", lambda x, y: (x * x, x * y, x + y, (x + y) ** 2, x * x + x * y + (x + y))),
     shadow("d_is_2c", lambda x, y: (x * x, x * y, x + y, 2 * (x + y), x * x + x * y + 2 * (x + y)))]
-LOCAL_DERIVATIVES = list(m.LOCAL_DERIVATIVES) + [
+LOCAL_DERIVATIVES_SHADOWS = [
     shadow("values_not_derivatives", lambda x, y: (x * x, y, x, 1.0, 1.0, (x + y) ** 2)),
     shadow("dd_dc_from_x_only", lambda x, y: (2 * x, y, x, 1.0, 1.0, 2 * x))]
-GRAD_F = list(m.GRAD_F) + [
+GRAD_F_SHADOWS = [
     shadow("dc_edges_mixed", lambda da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc:
            (da_dx + db_dx + dd_dc * dc_dy, db_dy + dd_dc * dc_dx)),
     shadow("product_of_all", lambda da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc:
            (da_dx * db_dx * dd_dc * dc_dx, db_dy * dd_dc * dc_dy))]
-DERIVATIVE_ERROR = list(m.DERIVATIVE_ERROR) + [
+DERIVATIVE_ERROR_SHADOWS = [
     shadow("relative_error", lambda f, df, x, hs:
            np.abs((f(x + hs) - f(x - hs)) / (2 * hs) - df(x)) / abs(df(x))),
     shadow("fixed_h", lambda f, df, x, hs: np.full(np.shape(hs), abs((f(x + 1e-5) - f(x - 1e-5)) / 2e-5 - df(x))))]
@@ -217,7 +216,7 @@ def _cg_numerical(A, x):
     return numerical_gradient(lambda v: 0.5 * np.sum(np.tanh(A @ v) ** 2), np.array(x, dtype=np.float64))
 
 
-COMPOSITION_GRADIENT = list(m.COMPOSITION_GRADIENT) + [
+COMPOSITION_GRADIENT_SHADOWS = [
     shadow("one_minus_g", _cg_one_minus_g), shadow("tanh_derivative_at_x", _cg_derivative_at_x),
     shadow("numerical_gradient", _cg_numerical)]
 
@@ -238,19 +237,125 @@ def _paths_stop_early(adj, source, target):
     return int(round(paths[target]))
 
 
-COUNT_PATHS = list(m.COUNT_PATHS) + [shadow("reachability", _paths_reachable),
-                                     shadow("stops_before_target", _paths_stop_early)]
+COUNT_PATHS_SHADOWS = [shadow("reachability", _paths_reachable), shadow("stops_before_target", _paths_stop_early)]
 
-EXERCISES = [
-    Exercise("forward_values", ref.forward_values, _xy_cases_for(ref.forward_values, FORWARD_VALUES),
-             m.FORWARD_VALUES, features=_xy_features_for(ref.forward_values, FORWARD_VALUES)),
-    Exercise("local_derivatives", ref.local_derivatives,
-             _xy_cases_for(ref.local_derivatives, LOCAL_DERIVATIVES), m.LOCAL_DERIVATIVES,
-             features=_xy_features_for(ref.local_derivatives, LOCAL_DERIVATIVES)),
-    Exercise("grad_f", ref.grad_f, _grad_f_cases, m.GRAD_F, features=_grad_f_features),
-    Exercise("derivative_error", ref.derivative_error, _derivative_error_cases, m.DERIVATIVE_ERROR,
-             tol=1e-9, features=_derivative_error_features),
-    Exercise("composition_gradient", ref.composition_gradient, _composition_cases, m.COMPOSITION_GRADIENT,
-             tol=COMPOSITION_TOL, features=_composition_features),
-    Exercise("count_paths", ref.count_paths, _count_paths_cases, m.COUNT_PATHS, features=_count_paths_features),
-]
+
+# --- the exercises: the hidden inputs, then each mistake as the student would write it -------
+# A mistake's code runs twice: in the grader, in the reference module's namespace
+# (solutions.chain_rule), and end to end as the student's solution cell; so it uses only names
+# the notebook has (np) and no helper of this file.
+
+
+@exercise()
+class forward_values:
+    def cases(rng):
+        return _xy_cases(forward_values, FORWARD_VALUES_SHADOWS, rng)
+
+    def features(cases):
+        return _xy_features(forward_values, FORWARD_VALUES_SHADOWS, cases)
+
+    class mistakes:
+        def square_before_sum(x, y):
+            """d = (x + y)², а не x² + y²: сначала сумма (узел c), потом квадрат."""
+            return x * x, x * y, x + y, x * x + y * y, x * x + x * y + x * x + y * y
+
+
+@exercise()
+class local_derivatives:
+    def cases(rng):
+        return _xy_cases(local_derivatives, LOCAL_DERIVATIVES_SHADOWS, rng)
+
+    def features(cases):
+        return _xy_features(local_derivatives, LOCAL_DERIVATIVES_SHADOWS, cases)
+
+    class mistakes:
+        def power_rule_without_factor(x, y):
+            """в производных квадратов (рёбра x → a и c → d) потерян множитель степени:
+            (uⁿ)′ = n·uⁿ⁻¹."""
+            return x, y, x, 1.0, 1.0, x + y
+
+        def product_rule_swapped(x, y):
+            """производные рёбер x → b и y → b перепутаны: производная произведения по одному
+            множителю — это *другой* множитель."""
+            return 2 * x, x, y, 1.0, 1.0, 2 * (x + y)
+
+
+@exercise(demo="missing_path")
+class grad_f:
+    cases = _grad_f_cases
+    features = _grad_f_features
+
+    class mistakes:
+        def missing_path(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):
+            """забыт путь через узел b = x·y: производная — сумма по *всем* путям от f до
+            переменной."""
+            return da_dx + dd_dc * dc_dx, dd_dc * dc_dy          # the paths through b are forgotten
+
+        def no_chain_product(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):
+            """на пути f → d → c → x производные рёбер нужно перемножить: ∂d/∂c · ∂c/∂x, а не
+            сложить."""
+            return da_dx + db_dx + dd_dc + dc_dx, db_dy + dd_dc + dc_dy   # added, not multiplied
+
+        def dropped_edge_factor(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):
+            """на пути f → d → c → x три ребра, и множитель ∂c/∂x (∂c/∂y) тоже входит в
+            произведение — grad_f получает его аргументом и не должен считать, что он равен 1."""
+            return da_dx + db_dx + dd_dc, db_dy + dd_dc          # ∂c/∂x = 1 taken for granted
+
+        def swapped_edges(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):
+            """производные рёбер из b перепутаны: в ∂f/∂x входит ∂b/∂x, в ∂f/∂y — ∂b/∂y."""
+            return da_dx + db_dy + dd_dc * dc_dx, db_dx + dd_dc * dc_dy
+
+
+@exercise(tol=1e-9)
+class derivative_error:
+    cases = _derivative_error_cases
+    features = _derivative_error_features
+
+    class mistakes:
+        def forward_difference(f, df, x, hs):
+            """это ошибка правой разности; нужна центральная (f(x+h) − f(x−h)) / (2h)."""
+            return np.array([abs((f(x + h) - f(x)) / h - df(x)) for h in hs])
+
+        def signed_error(f, df, x, hs):
+            """ошибка — это модуль разности |приближение − точное значение|, а не разность со
+            знаком."""
+            return np.array([(f(x + h) - f(x - h)) / (2 * h) - df(x) for h in hs])
+
+
+@exercise(tol=COMPOSITION_TOL)
+class composition_gradient:
+    cases = _composition_cases
+    features = _composition_features
+
+    class mistakes:
+        def forgot_tanh_derivative(A, x):
+            """в якобиане g = tanh(Ax) пропущена производная tanh: результат такой, будто g = Ax."""
+            g = np.tanh(A @ x)
+            return A.T @ g
+
+        def jacobian_not_transposed(A, x):
+            """∇ₓf = Jᵀ ∇_g f: якобиан нужно транспонировать (J имеет форму (m, d))."""
+            g = np.tanh(A @ x)
+            J = (1 - g * g)[:, None] * A
+            return J @ g
+
+
+@exercise()
+class count_paths:
+    cases = _count_paths_cases
+    features = _count_paths_features
+
+    class mistakes:
+        def counts_edges(adj, source, target):
+            """посчитаны рёбра, а не пути: путь — цепочка рёбер от source до target, и один путь
+            проходит по нескольким рёбрам."""
+            return int(np.sum(adj[source:target + 1, source:target + 1]))
+
+        def ignores_source(adj, source, target):
+            """пути считаются от узла 0, а не от source: пути, которые начинаются раньше source,
+            считать не нужно."""
+            paths = np.zeros(adj.shape[0])
+            paths[0] = 1                                        # as if every path started at node 0
+            for j in range(1, target + 1):
+                paths[j] = paths[:j] @ adj[:j, j]
+            return int(round(paths[target]))

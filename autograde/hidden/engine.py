@@ -18,10 +18,9 @@ from collections import deque
 
 import numpy as np
 
-from autograde.hidden import Exercise
+from autograde.hidden import exercise
 from bpcourse import engine_probe as probe
 from solutions.engine import Value
-from solutions.mistakes import engine as m
 
 #: exponents of `pow`, one case each, the same for every student (an int stays an int)
 EXPONENTS = (2, 3, -1, 0.5)
@@ -190,22 +189,541 @@ TRAVERSAL_OUTPUTS = ("число рёбер, которое вернул backwar
                      "градиент выхода равен 1",
                      "градиенты обнулены перед обходом (градиент узла — ровно сумма вкладов)")
 
+#: the hidden region's import: its recorded expression calls the probe on the notebook's Value
+SETUP = "from bpcourse import engine_probe"
 
-def _op(name, mistakes):
-    binary = name in probe.BINARY
-    return Exercise(name, probe.operation(Value, name), _binary_cases if binary else _unary_cases(name), mistakes,
-                    features=_binary_features if binary else _unary_features,
-                    outputs=BINARY_OUTPUTS if binary else UNARY_OUTPUTS)
+# --- the exercises: the hidden inputs, then each mistake as the student would write it -------
+# Each solution cell of notebook 02 defines a function and attaches it to Value, so each
+# mistake is a whole cell (whole_cell=True): the body of a function without arguments. The
+# grader runs it on a fresh subclass of the reference Value and records the same probe as the
+# notebook's hidden region; the e2e student variant is that body as the solution cell. It uses
+# only the notebook's names (Value, math, np).
 
 
-EXERCISES = [
-    _op("add", m.ADD),
-    _op("mul", m.MUL),
-    _op("pow", m.POW),
-    _op("exp", m.EXP),
-    _op("log", m.LOG),
-    _op("sigmoid", m.SIGMOID),
-    _op("relu", m.RELU),
-    Exercise("backward", probe.traversal(Value), _backward_cases, m.BACKWARD, features=_backward_features,
-             outputs=TRAVERSAL_OUTPUTS),
-]
+@exercise(reference=probe.operation(Value, "add"), outputs=BINARY_OUTPUTS, whole_cell=True, setup=SETUP,
+          recorded='engine_probe.operation(Value, "add")')
+class add:
+    cases = _binary_cases
+    features = _binary_features
+
+    class mistakes:
+        def assign_not_accumulate():
+            """градиент присвоен, а не добавлен (= вместо +=): узел, который используется несколько раз
+            (или уже получил вклад), должен получить сумму всех вкладов."""
+            def _add(self, other):
+                other = self._wrap(other)
+                out = Value(self.data + other.data, (self, other), "+")
+
+                def _backward():
+                    self.grad = out.grad
+                    other.grad = out.grad
+                out._backward = _backward
+                return out
+
+            Value.__add__ = _add
+
+        def one_input_only():
+            """вклад добавлен только в градиент первого входа: у сложения два входа, и оба получают вклад."""
+            def _add(self, other):
+                other = self._wrap(other)
+                out = Value(self.data + other.data, (self, other), "+")
+
+                def _backward():
+                    self.grad += out.grad
+                out._backward = _backward
+                return out
+
+            Value.__add__ = _add
+
+
+@exercise(reference=probe.operation(Value, "mul"), outputs=BINARY_OUTPUTS, whole_cell=True, setup=SETUP,
+          recorded='engine_probe.operation(Value, "mul")', demo="uses_own_value")
+class mul:
+    cases = _binary_cases
+    features = _binary_features
+
+    class mistakes:
+        def uses_own_value():
+            """в вкладе каждого входа стоит его собственное значение; посмотрите ещё раз, от чего зависит
+            ∂(a·b)/∂a."""
+            def _mul(self, other):
+                other = self._wrap(other)
+                out = Value(self.data * other.data, (self, other), "*")
+
+                def _backward():
+                    self.grad += self.data * out.grad
+                    other.grad += other.data * out.grad
+                out._backward = _backward
+                return out
+
+            Value.__mul__ = _mul
+
+        def assign_not_accumulate():
+            """градиент присвоен, а не добавлен (= вместо +=): узел, который используется несколько раз
+            (или уже получил вклад), должен получить сумму всех вкладов."""
+            def _mul(self, other):
+                other = self._wrap(other)
+                out = Value(self.data * other.data, (self, other), "*")
+
+                def _backward():
+                    self.grad = other.data * out.grad
+                    other.grad = self.data * out.grad
+                out._backward = _backward
+                return out
+
+            Value.__mul__ = _mul
+
+        def forgot_upstream():
+            """локальная производная не умножена на out.grad (цепное правило)."""
+            def _mul(self, other):
+                other = self._wrap(other)
+                out = Value(self.data * other.data, (self, other), "*")
+
+                def _backward():
+                    self.grad += other.data
+                    other.grad += self.data
+                out._backward = _backward
+                return out
+
+            Value.__mul__ = _mul
+
+
+@exercise(reference=probe.operation(Value, "pow"), outputs=UNARY_OUTPUTS, whole_cell=True, setup=SETUP,
+          recorded='engine_probe.operation(Value, "pow")')
+class pow:  # the exercise's name; shadows the builtin pow in this module, which uses `**`
+    cases = _unary_cases("pow")
+    features = _unary_features
+
+    class mistakes:
+        def missing_exponent_factor():
+            """пропущен множитель — показатель степени k."""
+            def _pow(self, k):
+                out = Value(self.data ** k, (self,), f"**{k:g}")
+
+                def _backward():
+                    self.grad += self.data ** (k - 1) * out.grad
+                out._backward = _backward
+                return out
+
+            Value.__pow__ = _pow
+
+        def exponent_not_reduced():
+            """в производной степень не уменьшена на единицу."""
+            def _pow(self, k):
+                out = Value(self.data ** k, (self,), f"**{k:g}")
+
+                def _backward():
+                    self.grad += k * self.data ** k * out.grad
+                out._backward = _backward
+                return out
+
+            Value.__pow__ = _pow
+
+        def assign_not_accumulate():
+            """градиент присвоен, а не добавлен (= вместо +=): узел, который используется несколько раз
+            (или уже получил вклад), должен получить сумму всех вкладов."""
+            def _pow(self, k):
+                out = Value(self.data ** k, (self,), f"**{k:g}")
+
+                def _backward():
+                    self.grad = k * self.data ** (k - 1) * out.grad
+                out._backward = _backward
+                return out
+
+            Value.__pow__ = _pow
+
+        def forgot_upstream():
+            """локальная производная не умножена на out.grad (цепное правило)."""
+            def _pow(self, k):
+                out = Value(self.data ** k, (self,), f"**{k:g}")
+
+                def _backward():
+                    self.grad += k * self.data ** (k - 1)
+                out._backward = _backward
+                return out
+
+            Value.__pow__ = _pow
+
+
+@exercise(reference=probe.operation(Value, "exp"), outputs=UNARY_OUTPUTS, whole_cell=True, setup=SETUP,
+          recorded='engine_probe.operation(Value, "exp")')
+class exp:
+    cases = _unary_cases("exp")
+    features = _unary_features
+
+    class mistakes:
+        def uses_input():
+            """в вкладе стоит значение входа; производная экспоненты выражается через её значение —
+            значение выхода (out.data)."""
+            def _exp(self):
+                out = Value(math.exp(self.data), (self,), "exp")
+
+                def _backward():
+                    self.grad += self.data * out.grad
+                out._backward = _backward
+                return out
+
+            Value.exp = _exp
+
+        def assign_not_accumulate():
+            """градиент присвоен, а не добавлен (= вместо +=): узел, который используется несколько раз
+            (или уже получил вклад), должен получить сумму всех вкладов."""
+            def _exp(self):
+                out = Value(math.exp(self.data), (self,), "exp")
+
+                def _backward():
+                    self.grad = out.data * out.grad
+                out._backward = _backward
+                return out
+
+            Value.exp = _exp
+
+        def forgot_upstream():
+            """локальная производная не умножена на out.grad (цепное правило)."""
+            def _exp(self):
+                out = Value(math.exp(self.data), (self,), "exp")
+
+                def _backward():
+                    self.grad += out.data
+                out._backward = _backward
+                return out
+
+            Value.exp = _exp
+
+
+@exercise(reference=probe.operation(Value, "log"), outputs=UNARY_OUTPUTS, whole_cell=True, setup=SETUP,
+          recorded='engine_probe.operation(Value, "log")')
+class log:
+    cases = _unary_cases("log")
+    features = _unary_features
+
+    class mistakes:
+        def missing_reciprocal():
+            """значение входа стоит множителем, а производная логарифма обратна ему."""
+            def _log(self):
+                out = Value(math.log(self.data), (self,), "log")
+
+                def _backward():
+                    self.grad += self.data * out.grad
+                out._backward = _backward
+                return out
+
+            Value.log = _log
+
+        def assign_not_accumulate():
+            """градиент присвоен, а не добавлен (= вместо +=): узел, который используется несколько раз
+            (или уже получил вклад), должен получить сумму всех вкладов."""
+            def _log(self):
+                out = Value(math.log(self.data), (self,), "log")
+
+                def _backward():
+                    self.grad = out.grad / self.data
+                out._backward = _backward
+                return out
+
+            Value.log = _log
+
+        def forgot_upstream():
+            """локальная производная не умножена на out.grad (цепное правило)."""
+            def _log(self):
+                out = Value(math.log(self.data), (self,), "log")
+
+                def _backward():
+                    self.grad += 1.0 / self.data
+                out._backward = _backward
+                return out
+
+            Value.log = _log
+
+
+@exercise(reference=probe.operation(Value, "sigmoid"), outputs=UNARY_OUTPUTS, whole_cell=True, setup=SETUP,
+          recorded='engine_probe.operation(Value, "sigmoid")')
+class sigmoid:
+    cases = _unary_cases("sigmoid")
+    features = _unary_features
+
+    class mistakes:
+        def derivative_from_input():
+            """производная сигмоиды посчитана от входа z; её считают от сохранённого *выхода* (out.data)."""
+            def _sigmoid(self):
+                z = self.data
+                s = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+                out = Value(s, (self,), "sigmoid")
+
+                def _backward():
+                    self.grad += self.data * (1 - self.data) * out.grad
+                out._backward = _backward
+                return out
+
+            Value.sigmoid = _sigmoid
+
+        def forgot_upstream():
+            """локальная производная не умножена на out.grad (цепное правило)."""
+            def _sigmoid(self):
+                z = self.data
+                s = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+                out = Value(s, (self,), "sigmoid")
+
+                def _backward():
+                    self.grad += out.data * (1 - out.data)
+                out._backward = _backward
+                return out
+
+            Value.sigmoid = _sigmoid
+
+        def assign_not_accumulate():
+            """градиент присвоен, а не добавлен (= вместо +=): узел, который используется несколько раз
+            (или уже получил вклад), должен получить сумму всех вкладов."""
+            def _sigmoid(self):
+                z = self.data
+                s = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+                out = Value(s, (self,), "sigmoid")
+
+                def _backward():
+                    self.grad = out.data * (1 - out.data) * out.grad
+                out._backward = _backward
+                return out
+
+            Value.sigmoid = _sigmoid
+
+
+@exercise(reference=probe.operation(Value, "relu"), outputs=UNARY_OUTPUTS, whole_cell=True, setup=SETUP,
+          recorded='engine_probe.operation(Value, "relu")')
+class relu:
+    cases = _unary_cases("relu")
+    features = _unary_features
+
+    class mistakes:
+        def passes_gradient_through():
+            """градиент пропущен и там, где вход ReLU отрицателен; там вклад должен быть нулевым."""
+            def _relu(self):
+                out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
+
+                def _backward():
+                    self.grad += out.grad
+                out._backward = _backward
+                return out
+
+            Value.relu = _relu
+
+        def multiplies_by_output():
+            """вклад умножен на значение выхода; производная ReLU — не значение выхода."""
+            def _relu(self):
+                out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
+
+                def _backward():
+                    self.grad += out.data * out.grad
+                out._backward = _backward
+                return out
+
+            Value.relu = _relu
+
+        def assign_not_accumulate():
+            """градиент присвоен, а не добавлен (= вместо +=): узел, который используется несколько раз
+            (или уже получил вклад), должен получить сумму всех вкладов."""
+            def _relu(self):
+                out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
+
+                def _backward():
+                    self.grad = (1.0 if self.data > 0 else 0.0) * out.grad
+                out._backward = _backward
+                return out
+
+            Value.relu = _relu
+
+        def forgot_upstream():
+            """локальная производная не умножена на out.grad (цепное правило)."""
+            def _relu(self):
+                out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
+
+                def _backward():
+                    self.grad += 1.0 if self.data > 0 else 0.0
+                out._backward = _backward
+                return out
+
+            Value.relu = _relu
+
+        def one_at_zero():
+            """в точке a = 0 производная ReLU в этом ноутбуке та же, что при a < 0 (конспект, eq. 28),
+            а вклад добавлен как при a > 0."""
+            def _relu(self):
+                out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
+
+                def _backward():
+                    self.grad += (1.0 if self.data >= 0 else 0.0) * out.grad
+                out._backward = _backward
+                return out
+
+            Value.relu = _relu
+
+
+@exercise(reference=probe.traversal(Value), outputs=TRAVERSAL_OUTPUTS, whole_cell=True, setup=SETUP,
+          recorded="engine_probe.traversal(Value)")
+class backward:
+    cases = _backward_cases
+    features = _backward_features
+
+    class mistakes:
+        def not_reversed():
+            """узлы обходятся от входов к выходу; обратный проход идёт в *обратном* топологическом порядке."""
+            def _backward_pass(self):
+                order, seen = [], set()
+
+                def visit(v):
+                    if id(v) not in seen:
+                        seen.add(id(v))
+                        for child in v._prev:
+                            visit(child)
+                        order.append(v)
+
+                visit(self)
+                for v in order:
+                    v.grad = 0.0
+                self.grad = 1.0
+                edges = 0
+                for v in order:
+                    v._backward()
+                    edges += len(v._prev)
+                return edges
+
+            Value.backward = _backward_pass
+
+        def not_seeded():
+            """градиент выхода не равен 1 в начале обратного прохода (∂out/∂out = 1)."""
+            def _backward_pass(self):
+                order, seen = [], set()
+
+                def visit(v):
+                    if id(v) not in seen:
+                        seen.add(id(v))
+                        for child in v._prev:
+                            visit(child)
+                        order.append(v)
+
+                visit(self)
+                for v in order:
+                    v.grad = 0.0
+                edges = 0
+                for v in reversed(order):
+                    v._backward()
+                    edges += len(v._prev)
+                return edges
+
+            Value.backward = _backward_pass
+
+        def wrong_order():
+            """порядок обхода не обратный топологический: узел обработан раньше, чем все узлы, которые
+            его используют (обход в глубину или в ширину от выхода такого порядка не гарантирует)."""
+            def _backward_pass(self):
+                order, seen = [], set()
+
+                def visit(v):
+                    if id(v) not in seen:
+                        seen.add(id(v))
+                        order.append(v)
+                        for child in v._prev:
+                            visit(child)
+
+                visit(self)
+                for v in order:
+                    v.grad = 0.0
+                self.grad = 1.0
+                edges = 0
+                for v in order:
+                    v._backward()
+                    edges += len(v._prev)
+                return edges
+
+            Value.backward = _backward_pass
+
+        def visited_twice():
+            """узел, до которого ведут несколько путей, обработан несколько раз: каждый узел попадает в
+            порядок обхода один раз (запоминайте посещённые)."""
+            def _backward_pass(self):
+                order = []
+
+                def visit(v):
+                    for child in v._prev:
+                        visit(child)
+                    order.append(v)
+
+                visit(self)
+                for v in order:
+                    v.grad = 0.0
+                self.grad = 1.0
+                edges = 0
+                for v in reversed(order):
+                    v._backward()
+                    edges += len(v._prev)
+                return edges
+
+            Value.backward = _backward_pass
+
+        def not_zeroed():
+            """градиенты не обнулены перед обратным проходом: к сумме вкладов прибавился старый градиент."""
+            def _backward_pass(self):
+                order, seen = [], set()
+
+                def visit(v):
+                    if id(v) not in seen:
+                        seen.add(id(v))
+                        for child in v._prev:
+                            visit(child)
+                        order.append(v)
+
+                visit(self)
+                self.grad = 1.0
+                edges = 0
+                for v in reversed(order):
+                    v._backward()
+                    edges += len(v._prev)
+                return edges
+
+            Value.backward = _backward_pass
+
+        def counts_nodes():
+            """backward() должен вернуть число посещённых *рёбер* (сумма len(v._prev) по узлам), а не узлов."""
+            def _backward_pass(self):
+                order, seen = [], set()
+
+                def visit(v):
+                    if id(v) not in seen:
+                        seen.add(id(v))
+                        for child in v._prev:
+                            visit(child)
+                        order.append(v)
+
+                visit(self)
+                for v in order:
+                    v.grad = 0.0
+                self.grad = 1.0
+                edges = 0
+                for v in reversed(order):
+                    v._backward()
+                    edges += 1
+                return edges
+
+            Value.backward = _backward_pass
+
+        def no_return():
+            """backward() ничего не вернул: верните число посещённых рёбер."""
+            def _backward_pass(self):
+                order, seen = [], set()
+
+                def visit(v):
+                    if id(v) not in seen:
+                        seen.add(id(v))
+                        for child in v._prev:
+                            visit(child)
+                        order.append(v)
+
+                visit(self)
+                for v in order:
+                    v.grad = 0.0
+                self.grad = 1.0
+                edges = 0
+                for v in reversed(order):
+                    v._backward()
+                    edges += len(v._prev)
+
+            Value.backward = _backward_pass

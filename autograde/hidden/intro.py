@@ -1,19 +1,18 @@
-"""Hidden checks of notebook 00 (intro).
+"""Hidden checks and mistakes of notebook 00 (intro): solutions/intro.py.
 
 Every student gets the same structure (shapes, edge cases) with random values inside it, and
-the values are redrawn until every mistake of the bank is far from the truth on some case
-(:func:`separation`), so that no student's inputs let a classic mistake pass.
+the values are redrawn until every mistake of the exercise, and every *shadow* (a classic
+mistake without a hint of its own), is far from the truth on some case (:func:`separation`),
+so that no student's inputs let a classic mistake pass.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from autograde.hidden import Exercise
+from autograde.hidden import Exercise, Mistake, exercise
 from bpcourse.cases import decode, encode, is_multi
 from bpcourse.gradcheck import rel_error
 from solutions import intro as ref
-from solutions.mistakes import Mistake
-from solutions.mistakes import intro as mistakes
 
 MARGIN = 100.0   # a mistake must differ from the reference by MARGIN * tol on some case
 
@@ -48,9 +47,11 @@ def differs(fn, reference, case, tol: float) -> bool:
     return False
 
 
-def separation(reference, bank, cases, tol: float) -> tuple:
-    """(mistake name, True) for each mistake told from the reference by MARGIN * tol."""
-    return tuple((m.name, any(differs(m.fn, reference, c, MARGIN * tol) for c in cases)) for m in bank)
+def separation(ex: Exercise, cases, shadows=()) -> tuple:
+    """(mistake name, True) for each mistake of ``ex`` and each shadow told from the reference
+    by MARGIN * ex.tol on some case."""
+    return tuple((m.name, any(differs(m.fn, ex.reference, c, MARGIN * ex.tol) for c in cases))
+                 for m in (*ex.mistakes, *shadows))
 
 
 def until(rng, draw, ok, tries: int = 500):
@@ -62,14 +63,19 @@ def until(rng, draw, ok, tries: int = 500):
     raise RuntimeError(f"no admissible hidden cases after {tries} draws")
 
 
-def _all_separated(reference, bank, tol):
-    return lambda cases: all(flag for _, flag in separation(reference, bank, cases, tol))
+def separated(ex: Exercise, shadows=()):
+    """cases -> is every mistake of ``ex`` and every shadow told from the truth?"""
+    return lambda cases: all(flag for _, flag in separation(ex, cases, shadows))
 
 
 def shadow(name, fn):
     """A classic mistake outside the bank (no hint of its own: the generic message), that every
     student's cases must still tell from the truth (tests/independent holds it as student code)."""
     return Mistake(name, fn, "")
+
+
+# The cases and features below name the exercises (``squared_error``…), defined at the end of
+# this module: they run only when the exercise is graded, its mistakes known by then.
 
 
 # --- squared_error ------------------------------------------------------------------------
@@ -92,17 +98,16 @@ def _se_abs(t, o):
     return float(0.5 * np.sum(np.abs(np.asarray(t) - np.asarray(o))))
 
 
-SQUARED_ERROR = list(mistakes.SQUARED_ERROR) + [shadow("mean_without_half", _se_mean_no_half),
-                                                 shadow("abs_instead_of_square", _se_abs)]
+SQUARED_ERROR_SHADOWS = [shadow("mean_without_half", _se_mean_no_half), shadow("abs_instead_of_square", _se_abs)]
 
 
 def _squared_error_cases(rng):
-    return until(rng, _squared_error_draw, _all_separated(ref.squared_error, SQUARED_ERROR, 1e-9))
+    return until(rng, _squared_error_draw, separated(squared_error, SQUARED_ERROR_SHADOWS))
 
 
 def _squared_error_features(cases):
     return (tuple(c["t"].shape == c["o"].shape for c in cases),
-            separation(ref.squared_error, SQUARED_ERROR, cases, 1e-9))
+            separation(squared_error, cases, SQUARED_ERROR_SHADOWS))
 
 
 # --- numerical_derivative -----------------------------------------------------------------
@@ -131,7 +136,7 @@ def _nd_fixed_step(f, x, h=1e-5):
     return (f(x + 1e-5) - f(x - 1e-5)) / 2e-5
 
 
-NUMERICAL_DERIVATIVE = list(mistakes.NUMERICAL_DERIVATIVE) + [shadow("ignores_h", _nd_fixed_step)]
+NUMERICAL_DERIVATIVE_SHADOWS = [shadow("ignores_h", _nd_fixed_step)]
 
 
 def _slopes_away_from_zero(cases) -> bool:
@@ -143,12 +148,12 @@ def _slopes_away_from_zero(cases) -> bool:
 def _numerical_derivative_cases(rng):
     return until(rng, _numerical_derivative_draw,
                  lambda cs: _slopes_away_from_zero(cs)
-                 and _all_separated(ref.numerical_derivative, NUMERICAL_DERIVATIVE, 1e-8)(cs))
+                 and separated(numerical_derivative, NUMERICAL_DERIVATIVE_SHADOWS)(cs))
 
 
 def _numerical_derivative_features(cases):
     return (tuple(np.ndim(c["x"]) for c in cases), tuple(c["h"] for c in cases), _slopes_away_from_zero(cases),
-            separation(ref.numerical_derivative, NUMERICAL_DERIVATIVE, cases, 1e-8))
+            separation(numerical_derivative, cases, NUMERICAL_DERIVATIVE_SHADOWS))
 
 
 # --- worst_entry --------------------------------------------------------------------------
@@ -208,18 +213,17 @@ def _we_float32(a, b):
     return float(errors[idx]), tuple(int(i) for i in idx)
 
 
-WORST_ENTRY = list(mistakes.WORST_ENTRY) + [shadow("relative_to_a", _we_relative_to_a),
-                                             shadow("float32", _we_float32)]
+WORST_ENTRY_SHADOWS = [shadow("relative_to_a", _we_relative_to_a), shadow("float32", _we_float32)]
 
 
 def _worst_entry_features(cases):
-    return _worst_entry_structure(cases), separation(ref.worst_entry, WORST_ENTRY, cases, 1e-9)
+    return _worst_entry_structure(cases), separation(worst_entry, cases, WORST_ENTRY_SHADOWS)
 
 
 def _worst_entry_cases(rng):
     return until(rng, _worst_entry_draw,
                  lambda cs: all(_worst_entry_structure(cs)[0]) and all(_worst_entry_structure(cs)[1:])
-                 and _all_separated(ref.worst_entry, WORST_ENTRY, 1e-9)(cs))
+                 and separated(worst_entry, WORST_ENTRY_SHADOWS)(cs))
 
 
 # --- directional_derivative ---------------------------------------------------------------
@@ -255,8 +259,7 @@ def _dd_sum_of_partials(f, x, v, h=1e-5):
     return float(total)
 
 
-DIRECTIONAL_DERIVATIVE = list(mistakes.DIRECTIONAL_DERIVATIVE) + [
-    shadow("ignores_h", _dd_fixed_step), shadow("sum_of_partials", _dd_sum_of_partials)]
+DIRECTIONAL_DERIVATIVE_SHADOWS = [shadow("ignores_h", _dd_fixed_step), shadow("sum_of_partials", _dd_sum_of_partials)]
 
 
 def _not_restored_by_arithmetic(case) -> bool:
@@ -279,21 +282,158 @@ def _directional_structure(cases):
 def _directional_cases(rng):
     return until(rng, _directional_draw,
                  lambda cs: all(_directional_structure(cs)[1:])
-                 and _all_separated(ref.directional_derivative, DIRECTIONAL_DERIVATIVE, 1e-8)(cs))
+                 and separated(directional_derivative, DIRECTIONAL_DERIVATIVE_SHADOWS)(cs))
 
 
 def _directional_features(cases):
     return (_directional_structure(cases),
-            separation(ref.directional_derivative, DIRECTIONAL_DERIVATIVE, cases, 1e-8))
+            separation(directional_derivative, cases, DIRECTIONAL_DERIVATIVE_SHADOWS))
 
 
-EXERCISES = [
-    Exercise("squared_error", ref.squared_error, _squared_error_cases, mistakes.SQUARED_ERROR,
-             features=_squared_error_features),
-    Exercise("numerical_derivative", ref.numerical_derivative, _numerical_derivative_cases,
-             mistakes.NUMERICAL_DERIVATIVE, tol=1e-8, features=_numerical_derivative_features),
-    Exercise("worst_entry", ref.worst_entry, _worst_entry_cases, mistakes.WORST_ENTRY,
-             features=_worst_entry_features, outputs=("err", "idx")),
-    Exercise("directional_derivative", ref.directional_derivative, _directional_cases,
-             mistakes.DIRECTIONAL_DERIVATIVE, tol=1e-8, features=_directional_features),
-]
+
+# --- the exercises: the hidden inputs, then each mistake as the student would write it -------
+# A mistake's code runs twice: in the grader, in the reference module's namespace
+# (solutions.intro), and end to end as the student's solution cell; so it uses only names the
+# notebook has (np) and no helper of this file.
+
+
+@exercise()
+class squared_error:
+    cases = _squared_error_cases
+    features = _squared_error_features
+
+    class mistakes:
+        def no_half(t, o):
+            """нет множителя ½: E = ½ Σ (t − o)² — с ½ производная получается ровно (o − t)."""
+            t = np.asarray(t, dtype=np.float64)
+            o = np.asarray(o, dtype=np.float64)
+            if t.shape != o.shape:
+                raise ValueError("shapes differ")
+            return float(np.sum((t - o) ** 2))
+
+        def mean_instead_of_sum(t, o):
+            """вы усредняете по выходам (np.mean), а в лекции сумма по выходам j:
+            E = ½ Σ_j (t_j − o_j)²."""
+            t = np.asarray(t, dtype=np.float64)
+            o = np.asarray(o, dtype=np.float64)
+            if t.shape != o.shape:
+                raise ValueError("shapes differ")
+            return float(0.5 * np.mean((t - o) ** 2))
+
+        def no_square(t, o):
+            """разности не возведены в квадрат: положительные и отрицательные ошибки взаимно гасятся."""
+            t = np.asarray(t, dtype=np.float64)
+            o = np.asarray(o, dtype=np.float64)
+            if t.shape != o.shape:
+                raise ValueError("shapes differ")
+            return float(0.5 * np.sum(t - o))
+
+
+@exercise(tol=1e-8, demo="forward_difference")
+class numerical_derivative:
+    cases = _numerical_derivative_cases
+    features = _numerical_derivative_features
+
+    class mistakes:
+        def forward_difference(f, x, h=1e-5):
+            """это правая разность (f(x+h) − f(x))/h с ошибкой O(h); нужна центральная:
+            (f(x+h) − f(x−h)) / (2h), её ошибка O(h²)."""
+            return (f(x + h) - f(x)) / h
+
+        def divided_by_h(f, x, h=1e-5):
+            """центральная разность делится на 2h, а не на h: расстояние между x−h и x+h равно 2h."""
+            return (f(x + h) - f(x - h)) / h
+
+        def backward_difference(f, x, h=1e-5):
+            """это левая разность (f(x) − f(x−h))/h; нужна центральная (f(x+h) − f(x−h)) / (2h)."""
+            return (f(x) - f(x - h)) / h
+
+
+@exercise(outputs=("err", "idx"))
+class worst_entry:
+    cases = _worst_entry_cases
+    features = _worst_entry_features
+
+    class mistakes:
+        def no_floor(a, b):
+            """в знаменателе нет max(1e-8, …): там, где a = b = 0, получается 0/0 = NaN."""
+            a = np.asarray(a, dtype=np.float64)
+            b = np.asarray(b, dtype=np.float64)
+            errors = np.abs(a - b) / (np.abs(a) + np.abs(b))
+            idx = np.unravel_index(np.argmax(errors), errors.shape)
+            err = errors[idx]
+            return err, idx
+
+        def abs_of_sum(a, b):
+            """в знаменателе |a + b| вместо |a| + |b|: при a ≈ −b ошибка взлетает."""
+            a = np.asarray(a, dtype=np.float64)
+            b = np.asarray(b, dtype=np.float64)
+            errors = np.abs(a - b) / np.maximum(1e-8, np.abs(a + b))
+            idx = np.unravel_index(np.argmax(errors), errors.shape)
+            err = errors[idx]
+            return err, idx
+
+        def mean_instead_of_max(a, b):
+            """ошибка — среднее по элементам, а нужен максимум: одна большая ошибка не должна
+            теряться."""
+            a = np.asarray(a, dtype=np.float64)
+            b = np.asarray(b, dtype=np.float64)
+            errors = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+            idx = np.unravel_index(np.argmax(errors), errors.shape)
+            err = np.mean(errors)
+            return err, idx
+
+        def ratio_of_maxima(a, b):
+            """максимум берётся отдельно в числителе и знаменателе; нужно отношение поэлементно,
+            потом max."""
+            a = np.asarray(a, dtype=np.float64)
+            b = np.asarray(b, dtype=np.float64)
+            diff = np.abs(a - b)
+            err = np.max(diff) / max(1e-8, np.max(np.abs(a) + np.abs(b)))
+            idx = np.unravel_index(np.argmax(diff), diff.shape)
+            return err, idx
+
+        def argmax_abs_diff(a, b):
+            """индекс указывает на наибольшую *абсолютную* разность |a − b|, а нужен элемент с
+            наибольшей относительной ошибкой."""
+            a = np.asarray(a, dtype=np.float64)
+            b = np.asarray(b, dtype=np.float64)
+            errors = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+            err = np.max(errors)
+            idx = np.unravel_index(np.argmax(np.abs(a - b)), a.shape)
+            return err, idx
+
+        def flat_index(a, b):
+            """np.argmax возвращает номер элемента в развёрнутом массиве; нужен кортеж индексов
+            длины a.ndim (np.unravel_index)."""
+            a = np.asarray(a, dtype=np.float64)
+            b = np.asarray(b, dtype=np.float64)
+            errors = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+            err = np.max(errors)
+            idx = np.argmax(errors)
+            return err, idx
+
+
+@exercise(tol=1e-8)
+class directional_derivative:
+    cases = _directional_cases
+    features = _directional_features
+
+    class mistakes:
+        def forward_difference(f, x, v, h=1e-5):
+            """правая разность (f(x + hv) − f(x))/h вместо центральной: её ошибка O(h), а не O(h²)."""
+            return float((f(x + h * v) - f(x)) / h)
+
+        def divided_by_h(f, x, v, h=1e-5):
+            """центральная разность делится на 2h, а не на h: точки x − hv и x + hv отстоят на 2h
+            вдоль v."""
+            return float((f(x + h * v) - f(x - h * v)) / h)
+
+        def shift_by_h(f, x, v, h=1e-5):
+            """x сдвинут на h по всем координатам сразу (x ± h), а нужно вдоль направления v: x ± h·v."""
+            return float((f(x + h) - f(x - h)) / (2 * h))
+
+        def normalised_direction(f, x, v, h=1e-5):
+            """направление v нормировано; в этом упражнении v берётся как есть, и ответ равен ∇f · v."""
+            u = v / np.linalg.norm(v)
+            return float((f(x + h * u) - f(x - h * u)) / (2 * h))

@@ -71,7 +71,7 @@ print(diff)
 # Напишите `squared_error(t, o)`: массивы любой, но **одной и той же** формы; верните число
 # `float`. Если формы разные, поднимите `ValueError` — не давайте broadcasting испортить ответ.
 
-# %% nbgrader={"grade_id": "squared_error", "solution": true}
+# %% nbgrader={"solution": true}
 def squared_error(t, o):
     """E = 1/2 * sum((t - o)**2) for arrays t and o of one shape.
 
@@ -97,12 +97,8 @@ def squared_error(t, o):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_squared_error", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка squared_error: значение на малом примере и ValueError при разных формах."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("squared_error", squared_error)
-### END HIDDEN TESTS
 # входы и ожидаемые значения этой проверки покажет checks.check_squared_error??
 checks.check_squared_error(squared_error)
 
@@ -131,7 +127,7 @@ checks.check_squared_error(squared_error)
 # в каждой точке. Циклы не нужны: арифметика numpy сама работает поэлементно. Не превращайте
 # результат в `float` — для массива это ошибка.
 
-# %% nbgrader={"grade_id": "numerical_derivative", "solution": true}
+# %% nbgrader={"solution": true}
 def numerical_derivative(f, x, h=1e-5):
     """Central difference (f(x + h) - f(x - h)) / (2h) of an elementwise function f.
 
@@ -150,12 +146,8 @@ def numerical_derivative(f, x, h=1e-5):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_numerical_derivative", "grade": true, "points": 2}
+# %% nbgrader={"grade": true, "points": 2}
 """Проверка numerical_derivative: f(x) = x³ при h = 1e-3 (центральная разность равна ровно 3x² + h²)."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("numerical_derivative", numerical_derivative)
-### END HIDDEN TESTS
 # входы и ожидаемые значения этой проверки покажет checks.check_numerical_derivative??
 checks.check_numerical_derivative(numerical_derivative)
 
@@ -221,7 +213,7 @@ except Exception as e:  # noqa: BLE001 - the check above says what is wrong
 # вектора, `(i, j)` для матрицы — так, чтобы `a[idx]` был этим элементом. Пригодятся
 # `np.argmax` (он возвращает номер в *развёрнутом* массиве) и `np.unravel_index`.
 
-# %% nbgrader={"grade_id": "worst_entry", "solution": true}
+# %% nbgrader={"solution": true}
 def worst_entry(a, b):
     """The largest elementwise relative error of a and b and where it is reached.
 
@@ -246,13 +238,9 @@ def worst_entry(a, b):
     return err, idx
 
 
-# %% nbgrader={"grade_id": "check_worst_entry", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка worst_entry: элементы разного масштаба, матрица, нули и a ≈ −b."""
 with np.errstate(all="ignore"):   # предупреждение numpy не должно стоить баллов
-    ### BEGIN HIDDEN TESTS
-    from bpcourse.grading import record
-    record("worst_entry", worst_entry)
-    ### END HIDDEN TESTS
     # входы и ожидаемые значения этой проверки покажет checks.check_worst_entry??
     checks.check_worst_entry(worst_entry)
 
@@ -280,7 +268,7 @@ with np.errstate(all="ignore"):   # предупреждение numpy не до
 # `f` принимает массив формы `x` и возвращает число. Верните центральную разность вдоль `v`
 # (направление **не нормируйте**). Массивы `x` и `v` должны остаться такими, какими были.
 
-# %% nbgrader={"grade_id": "directional_derivative", "solution": true}
+# %% nbgrader={"solution": true}
 def directional_derivative(f, x, v, h=1e-5):
     """Central difference of a scalar function f at the array x along the array v.
 
@@ -300,12 +288,8 @@ def directional_derivative(f, x, v, h=1e-5):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_directional_derivative", "grade": true, "points": 2}
+# %% nbgrader={"grade": true, "points": 2}
 """Проверка directional_derivative: f = Σ x³ (разность равна ровно Σ 3x²v + h² Σ v³), x и v не меняются."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("directional_derivative", directional_derivative)
-### END HIDDEN TESTS
 # входы и ожидаемые значения этой проверки покажет checks.check_directional_derivative??
 checks.check_directional_derivative(directional_derivative)
 

@@ -36,7 +36,7 @@ from bpcourse import checks, numerical_gradient
 #
 # Верните кортеж `(a, b, c, d, f)` для данных `x`, `y` — прямой проход по графу.
 
-# %% nbgrader={"grade_id": "forward_values", "solution": true}
+# %% nbgrader={"solution": true}
 def forward_values(x, y):
     """Node values (a, b, c, d, f) of the graph of f(x, y) = x^2 + xy + (x + y)^2."""
     ### BEGIN SOLUTION
@@ -46,12 +46,8 @@ def forward_values(x, y):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_forward_values", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка forward_values: точки (1, 2) и (0.3, −1.2)."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("forward_values", forward_values)
-### END HIDDEN TESTS
 checks.check_close("forward_values(1, 2)", np.array(forward_values(1.0, 2.0), dtype=float), [1, 2, 3, 9, 12],
                    tol=1e-12, wrong=[([1, 2, 3, 5, 8], "d = (x + y)² = c², а не x² + y².")])
 checks.check_close("forward_values(0.3, -1.2)", np.array(forward_values(0.3, -1.2), dtype=float),
@@ -76,7 +72,7 @@ checks.check_close("forward_values(0.3, -1.2)", np.array(forward_values(0.3, -1.
 # Выведите производные шести рёбер (кроме рёбер в $f$) и верните
 # `(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc)` в точке `(x, y)`; `dd_dc` выразите через `x` и `y`.
 
-# %% nbgrader={"grade_id": "local_derivatives", "solution": true}
+# %% nbgrader={"solution": true}
 def local_derivatives(x, y):
     """Edge derivatives (da/dx, db/dx, db/dy, dc/dx, dc/dy, dd/dc) at (x, y)."""
     ### BEGIN SOLUTION
@@ -84,12 +80,8 @@ def local_derivatives(x, y):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_local_derivatives", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка local_derivatives: точки (3, −2) и (−0.3, 1.7), где типичные ошибки дают другие числа."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("local_derivatives", local_derivatives)
-### END HIDDEN TESTS
 checks.check_close("local_derivatives(3, -2)", np.array(local_derivatives(3.0, -2.0), dtype=float),
                    [6, -2, 3, 1, 1, 2], tol=1e-12, wrong=[
     ([3, -2, 3, 1, 1, 1], "в производных квадратов (рёбра x → a и c → d) потерян множитель степени: (uⁿ)′ = n·uⁿ⁻¹."),
@@ -108,7 +100,7 @@ checks.check_close("local_derivatives(-0.3, 1.7)", np.array(local_derivatives(-0
 # другие числа. Поэтому используйте все шесть аргументов — даже те, что для нашей $f$ равны 1.
 # Рёбра в $f = a + b + d$ дают 1. Градиент в точке: `grad_f(*local_derivatives(x, y))`.
 
-# %% nbgrader={"grade_id": "grad_f", "solution": true}
+# %% nbgrader={"solution": true}
 def grad_f(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):
     """(df/dx, df/dy) from the edge derivatives of the graph of f = a + b + d: the sum over
     paths from f to the variable of the products of the edge derivatives along the path."""
@@ -117,12 +109,8 @@ def grad_f(da_dx, db_dx, db_dy, dc_dx, dc_dy, dd_dc):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_grad_f", "grade": true, "points": 2}
+# %% nbgrader={"grade": true, "points": 2}
 """Проверка grad_f: рёбра с числами 2, 3, 5, 7, 11, 13 (у каждого пути своя сумма) и точка лекции (1, 2)."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("grad_f", grad_f)
-### END HIDDEN TESTS
 checks.check_close("grad_f(2, 3, 5, 7, 11, 13)", np.array(grad_f(2.0, 3.0, 5.0, 7.0, 11.0, 13.0), dtype=float),
                    [96, 148], tol=1e-12, wrong=[
     ([93, 143], "забыт путь через узел b = x·y: производная — сумма по *всем* путям."),
@@ -212,7 +200,7 @@ except Exception as e:  # noqa: BLE001 - the checks above say what is wrong
 # Для каждого шага `h` из массива `hs` верните модуль разности центральной разности и точной
 # производной `df(x)`. Результат — массив формы `hs`.
 
-# %% nbgrader={"grade_id": "derivative_error", "solution": true}
+# %% nbgrader={"solution": true}
 def derivative_error(f, df, x, hs):
     """|(f(x + h) - f(x - h)) / (2h) - df(x)| for every h in hs (an array); same shape as hs."""
     ### BEGIN SOLUTION
@@ -221,12 +209,8 @@ def derivative_error(f, df, x, hs):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_derivative_error", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка derivative_error: f = 1 − x³ в x = 1, где центральная разность ошибается ровно на −h²."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("derivative_error", derivative_error)
-### END HIDDEN TESTS
 # входы и ожидаемые значения этой проверки покажет checks.check_derivative_error??
 checks.check_derivative_error(derivative_error)
 
@@ -274,7 +258,7 @@ except Exception as e:  # noqa: BLE001 - the check above says what is wrong
 # %% [markdown]
 # ### Упражнение 5. `composition_gradient(A, x)`
 
-# %% nbgrader={"grade_id": "composition_gradient", "solution": true}
+# %% nbgrader={"solution": true}
 def composition_gradient(A, x):
     """Gradient of f(g(x)) = 1/2 ||tanh(A x)||^2 with respect to x.
 
@@ -294,12 +278,8 @@ def composition_gradient(A, x):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_composition_gradient", "grade": true, "points": 2}
+# %% nbgrader={"grade": true, "points": 2}
 """Проверка composition_gradient: форма (d,) и совпадение с численным градиентом."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("composition_gradient", composition_gradient)
-### END HIDDEN TESTS
 rng = np.random.default_rng(1)
 for m_, d_ in [(3, 2), (2, 4)]:
     A, x = rng.normal(size=(m_, d_)), rng.normal(size=d_)
@@ -343,7 +323,7 @@ def layered(widths):
     return adj
 
 
-# %% nbgrader={"grade_id": "count_paths", "solution": true}
+# %% nbgrader={"solution": true}
 def count_paths(adj, source, target):
     """Number of directed paths from source to target in a DAG whose nodes are numbered
     in topological order (adj[i, j] == 1 for an edge i -> j, always i < j)."""
@@ -356,12 +336,8 @@ def count_paths(adj, source, target):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade_id": "check_count_paths", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка count_paths: ромб (2 пути), слои 1-3-3-1 (9 путей) и пути не из первого узла (3 пути)."""
-### BEGIN HIDDEN TESTS
-from bpcourse.grading import record
-record("count_paths", count_paths)
-### END HIDDEN TESTS
 # входы и ожидаемые значения этой проверки покажет checks.check_count_paths??
 checks.check_count_paths(count_paths)
 

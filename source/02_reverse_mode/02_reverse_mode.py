@@ -103,13 +103,8 @@ def _add(self, other):
 
 Value.__add__ = _add
 
-# %% nbgrader={"grade_id": "check_add", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка сложения: один узел a + b и a + a (один узел с двух сторон)."""
-### BEGIN HIDDEN TESTS
-from bpcourse import engine_probe
-from bpcourse.grading import record
-record("add", engine_probe.operation(Value, "add"))
-### END HIDDEN TESTS
 check_local_backward(Value, "add", 0.8, -1.3)
 check_local_backward(Value, "add", 0.8, same=True)
 
@@ -132,13 +127,8 @@ def _mul(self, other):
 
 Value.__mul__ = _mul
 
-# %% nbgrader={"grade_id": "check_mul", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка умножения: один узел a·b и a·a (один узел с двух сторон)."""
-### BEGIN HIDDEN TESTS
-from bpcourse import engine_probe
-from bpcourse.grading import record
-record("mul", engine_probe.operation(Value, "mul"))
-### END HIDDEN TESTS
 check_local_backward(Value, "mul", 0.8, -1.3)
 check_local_backward(Value, "mul", -1.1, same=True)
 
@@ -160,13 +150,8 @@ def _pow(self, k):
 
 Value.__pow__ = _pow
 
-# %% nbgrader={"grade_id": "check_pow", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка степени: показатели 3, −1 и 0.5."""
-### BEGIN HIDDEN TESTS
-from bpcourse import engine_probe
-from bpcourse.grading import record
-record("pow", engine_probe.operation(Value, "pow"))
-### END HIDDEN TESTS
 check_local_backward(Value, "pow", 1.4, k=3)
 check_local_backward(Value, "pow", 0.6, k=-1)
 check_local_backward(Value, "pow", 2.5, k=0.5)
@@ -191,13 +176,8 @@ def _exp(self):
 
 Value.exp = _exp
 
-# %% nbgrader={"grade_id": "check_exp", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка exp."""
-### BEGIN HIDDEN TESTS
-from bpcourse import engine_probe
-from bpcourse.grading import record
-record("exp", engine_probe.operation(Value, "exp"))
-### END HIDDEN TESTS
 check_local_backward(Value, "exp", 0.7)
 check_local_backward(Value, "exp", -1.2)
 
@@ -218,13 +198,8 @@ def _log(self):
 
 Value.log = _log
 
-# %% nbgrader={"grade_id": "check_log", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка log (на положительных входах)."""
-### BEGIN HIDDEN TESTS
-from bpcourse import engine_probe
-from bpcourse.grading import record
-record("log", engine_probe.operation(Value, "log"))
-### END HIDDEN TESTS
 check_local_backward(Value, "log", 0.4)
 check_local_backward(Value, "log", 2.2)
 
@@ -250,13 +225,8 @@ def _sigmoid(self):
 
 Value.sigmoid = _sigmoid
 
-# %% nbgrader={"grade_id": "check_sigmoid", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка sigmoid."""
-### BEGIN HIDDEN TESTS
-from bpcourse import engine_probe
-from bpcourse.grading import record
-record("sigmoid", engine_probe.operation(Value, "sigmoid"))
-### END HIDDEN TESTS
 check_local_backward(Value, "sigmoid", 1.3)
 check_local_backward(Value, "sigmoid", -2.1)
 
@@ -280,13 +250,8 @@ def _relu(self):
 
 Value.relu = _relu
 
-# %% nbgrader={"grade_id": "check_relu", "grade": true, "points": 1}
+# %% nbgrader={"grade": true, "points": 1}
 """Проверка relu: положительные и отрицательный вход, излом a = 0; градиент выхода разных знаков."""
-### BEGIN HIDDEN TESTS
-from bpcourse import engine_probe
-from bpcourse.grading import record
-record("relu", engine_probe.operation(Value, "relu"))
-### END HIDDEN TESTS
 check_local_backward(Value, "relu", 1.6, out_grad=-1.3)
 check_local_backward(Value, "relu", 0.5)
 check_local_backward(Value, "relu", -0.9, out_grad=-1.3)
@@ -337,15 +302,10 @@ def _backward_pass(self):
 
 Value.backward = _backward_pass
 
-# %% nbgrader={"grade_id": "check_backward", "grade": true, "points": 2}
+# %% nbgrader={"grade": true, "points": 2}
 """Проверка backward() отдельно от операций: граф из ваших Value, а _backward узлов — записывающие
 заглушки. Каждый узел обработан один раз и после всех, кто его использует; градиенты обнулены;
 ∂out/∂out = 1; возвращено число рёбер."""
-### BEGIN HIDDEN TESTS
-from bpcourse import engine_probe
-from bpcourse.grading import record
-record("backward", engine_probe.traversal(Value))
-### END HIDDEN TESTS
 check_backward(Value)
 
 # %% [markdown]
