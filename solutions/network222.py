@@ -69,3 +69,45 @@ def train(steps: int, w=WEIGHTS, lr: float = LR) -> tuple[tuple, float]:
     for _ in range(steps):
         w = step(w, lr)
     return w, error(forward(w))
+
+
+# --- the graded exercises of notebook 04, one quantity group each ------------------------------
+# Each takes what it needs as inputs (the hidden δ takes the output δ's), so that an exercise is
+# graded alone. ``w`` is the sequence w1 … w8 (an ndarray of 8 floats in the notebook).
+
+def forward_222(w, i1, i2, t1, t2, b1, b2):
+    """Forward pass: (h1, h2, o1, o2, E_total)."""
+    v = forward(tuple(w), (i1, i2), b1, b2)
+    return v["h1"], v["h2"], v["o1"], v["o2"], error(v, (t1, t2))
+
+
+def output_deltas(o1, o2, t1, t2):
+    """δ of the output neurons, ∂E/∂net_o: (delta_o1, delta_o2)."""
+    return (o1 - t1) * o1 * (1 - o1), (o2 - t2) * o2 * (1 - o2)
+
+
+def output_grads(delta_o1, delta_o2, h1, h2):
+    """∂E/∂w5 … ∂E/∂w8 from the output δ's and the hidden activations."""
+    return delta_o1 * h1, delta_o1 * h2, delta_o2 * h1, delta_o2 * h2
+
+
+def hidden_deltas(delta_o1, delta_o2, h1, h2, w5, w6, w7, w8):
+    """δ of the hidden neurons: the sum over the two paths, times σ' from the stored activation."""
+    return (delta_o1 * w5 + delta_o2 * w7) * h1 * (1 - h1), (delta_o1 * w6 + delta_o2 * w8) * h2 * (1 - h2)
+
+
+def hidden_grads(delta_h1, delta_h2, i1, i2):
+    """∂E/∂w1 … ∂E/∂w4 from the hidden δ's and the inputs."""
+    return delta_h1 * i1, delta_h1 * i2, delta_h2 * i1, delta_h2 * i2
+
+
+def update_step(w, i1, i2, t1, t2, b1, b2, lr):
+    """One gradient-descent step on w1 … w8, every gradient from the weights before the step."""
+    return step(tuple(w), lr, x=(i1, i2), t=(t1, t2), b1=b1, b2=b2)
+
+
+def chain_grads(w, b, a_prev, y):
+    """3Blue1Brown's one-neuron chain, C0 = (a − y)², a = σ(w a_prev + b): (∂C/∂w, ∂C/∂b, ∂C/∂a_prev)."""
+    a = sigmoid(w * a_prev + b)
+    dz = 2 * (a - y) * a * (1 - a)
+    return dz * a_prev, dz, dz * w

@@ -467,3 +467,32 @@ def test_09_run_top_to_bottom_before_the_exercises_says_what_to_solve(page, lab)
         assert "Сначала решите упражнение 4" in digits.locator(".jp-OutputArea").inner_text()
         # nowhere an empty or broken picture
         assert page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea img").count() == 0
+
+
+FORWARD_222 = '''def forward_222(w, i1, i2, t1, t2, b1, b2):
+    w1, w2, w3, w4, w5, w6, w7, w8 = w
+    h1 = sigmoid(w1 * i1 + w2 * i2 + b1)
+    h2 = sigmoid(w3 * i1 + w4 * i2 + b1)
+    o1 = sigmoid(w5 * h1 + w6 * h2 + b2)
+    o2 = sigmoid(w7 * h1 + w8 * h2 + b2)
+    return h1, h2, o1, o2, ((t1 - o1) ** 2 + (t2 - o2) ** 2) / 2'''
+
+
+def test_04_a_check_passes_and_names_a_forgotten_hidden_sigmoid(page, lab):
+    with step(page, "04: open the released notebook"):
+        open_notebook(page, lab, "04_network_by_hand/04_network_by_hand.ipynb")
+    solution = code_cell(page, "def forward_222(w, i1, i2, t1, t2, b1, b2):")
+    check = code_cell(page, "Проверка forward_222")
+    with step(page, "04: a correct forward pass passes its check against the published figures", show=check):
+        set_cell_source(page, solution, FORWARD_222)
+        run_all_until(page, check, "верно", timeout=180)
+        out = check.locator(".jp-OutputArea").inner_text()
+        assert "✔ forward_222" in out and "CheckError" not in out, out
+    with step(page, "04: the hidden layer's sigmoid left out: the check names it", show=check):
+        set_cell_source(page, solution, FORWARD_222.replace("h1 = sigmoid(w1 * i1 + w2 * i2 + b1)", "h1 = w1 * i1 + w2 * i2 + b1")
+                        .replace("h2 = sigmoid(w3 * i1 + w4 * i2 + b1)", "h2 = w3 * i1 + w4 * i2 + b1"))
+        run_all_until(page, check, "CheckError", timeout=180)
+        out = check.locator(".jp-OutputArea").inner_text()
+        assert out.lstrip().startswith("CheckError: forward_222"), out
+        assert "сигмоида скрытого слоя пропущена" in out, out
+        assert not any(w in out for w in COURSE_INTERNALS), out

@@ -152,8 +152,26 @@ def exercise_checks() -> dict[str, str]:
 NAMED = exercise_checks()
 
 
-def student_function(code: str, name: str):
+def given_names(assignment: str) -> dict:
+    """What a notebook gives its solution cells: the names of its code cells that only import or
+    define functions (e.g. notebook 04's ``sigmoid``), not solution or test cells."""
+    import ast
+
+    from autograde.source import read_source
+
     ns = {"np": np}
+    for cell in read_source(assignment).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or meta.get("solution") or meta.get("grade"):
+            continue
+        body = ast.parse(cell.source).body
+        if body and all(isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef)) for n in body):
+            exec(cell.source, ns)
+    return ns
+
+
+def student_function(code: str, name: str, given: dict | None = None):
+    ns = dict(given) if given else {"np": np}
     exec(code, ns)
     return ns[name]
 
@@ -169,7 +187,7 @@ def test_a_named_check_passes_the_solution_and_prints_only_passes(name, capsys):
     from autograde.release import solution_code
     from autograde.source import read_source
 
-    fn = student_function(solution_code(read_source(NAMED[name]))[name], name)
+    fn = student_function(solution_code(read_source(NAMED[name]))[name], name, given_names(NAMED[name]))
     with np.errstate(all="ignore"):
         getattr(checks, f"check_{name}")(fn)
     out = capsys.readouterr()
@@ -215,6 +233,77 @@ WRONG = {
                                 "    log_y = S - m - np.log(np.exp(S - m).sum(axis=1, keepdims=True))\n"
                                 "    return float(-np.sum(t * log_y) / len(Z)), (np.exp(log_y) - t) / len(Z)",
                                 "пропущен множитель из ∂s/∂z"),
+    # 04_network_by_hand
+    "forward_222": ("def forward_222(w, i1, i2, t1, t2, b1, b2):\n    w1, w2, w3, w4, w5, w6, w7, w8 = w\n"
+                    "    s = lambda x: 1 / (1 + np.exp(-x))\n    h1, h2 = s(w1 * i1 + w2 * i2 + b1), s(w3 * i1 + w4 * i2 + b1)\n"
+                    "    o1, o2 = s(w5 * h1 + w6 * h2 + b1), s(w7 * h1 + w8 * h2 + b1)\n"
+                    "    return h1, h2, o1, o2, 0.5 * ((t1 - o1) ** 2 + (t2 - o2) ** 2)", "o1 неверно"),
+    "output_deltas": ("def output_deltas(o1, o2, t1, t2):\n    return o1 - t1, o2 - t2", "забыта производная сигмоиды f'"),
+    "output_grads": ("def output_grads(delta_o1, delta_o2, h1, h2):\n"
+                     "    return delta_o1 * h1, delta_o2 * h1, delta_o1 * h2, delta_o2 * h2",
+                     "w6 соединяет h2 с o1"),
+    "hidden_deltas": ("def hidden_deltas(delta_o1, delta_o2, h1, h2, w5, w6, w7, w8):\n"
+                      "    return delta_o1 * w5 * h1 * (1 - h1), delta_o1 * w6 * h2 * (1 - h2)",
+                      "учтён только путь через o1"),
+    "hidden_grads": ("def hidden_grads(delta_h1, delta_h2, i1, i2):\n    return delta_h1 * i1, delta_h1 * i2, delta_h2 * i1",
+                     "ожидалось 4 числа"),
+    "update_step": ("def update_step(w, i1, i2, t1, t2, b1, b2, lr):\n    s = lambda x: 1 / (1 + np.exp(-x))\n"
+                    "    w = w.copy()\n    h1, h2 = s(w[0] * i1 + w[1] * i2 + b1), s(w[2] * i1 + w[3] * i2 + b1)\n"
+                    "    o1, o2 = s(w[4] * h1 + w[5] * h2 + b2), s(w[6] * h1 + w[7] * h2 + b2)\n"
+                    "    d1, d2 = (o1 - t1) * o1 * (1 - o1), (o2 - t2) * o2 * (1 - o2)\n"
+                    "    w[4:] -= lr * np.array([d1 * h1, d1 * h2, d2 * h1, d2 * h2])\n"
+                    "    e1, e2 = (d1 * w[4] + d2 * w[6]) * h1 * (1 - h1), (d1 * w[5] + d2 * w[7]) * h2 * (1 - h2)\n"
+                    "    w[:4] -= lr * np.array([e1 * i1, e1 * i2, e2 * i1, e2 * i2])\n    return w",
+                    "w5…w8 обновлены раньше, чем посчитаны δ скрытых нейронов"),
+    "chain_grads": ("def chain_grads(w, b, a_prev, y):\n    a = 1 / (1 + np.exp(-(w * a_prev + b)))\n"
+                    "    d = (a - y) * a * (1 - a)\n    return d * a_prev, d, d * w", "потерян множитель 2"),
+    # 03_neuron
+    "decision_function": ("def decision_function(X, w):\n    return X @ w[1:]", "забыт свободный член w0"),
+    "logistic": ("def logistic(X, w):\n    d = w[0] + X @ w[1:]\n    return np.exp(d) / (1 + np.exp(d))",
+                 "e^d / (1 + e^d) даёт inf / inf = NaN"),
+    "sigmoid_backward": ("def sigmoid_backward(da, a):\n    s = 1 / (1 + np.exp(-a))\n    return da * s * (1 - s)",
+                         "применена к a, а a уже равно σ(z)"),
+    "logistic_loss": ("def logistic_loss(X, y, w):\n    d = w[0] + X @ w[1:]\n"
+                      "    return float(np.mean(np.log(1 + np.exp(-y * d))))", "перепутано соглашение о метках"),
+    "logistic_loss_grad": ("def logistic_loss_grad(X, y, w):\n    a = 1 / (1 + np.exp(-(w[0] + X @ w[1:])))\n"
+                           "    e = (a - y) * a * (1 - a) / len(y)\n    return np.concatenate([[e.sum()], X.T @ e])",
+                           "лишний множитель a(1 − a)"),
+    "hidden_features": ("def hidden_features(X, W, b):\n    return X @ W + b", "нет сигмоиды"),
+    "collapse_linear": ("def collapse_linear(W1, b1, W2, b2):\n    return W1 @ W2, b2",
+                        "потерян свободный член первого слоя"),
+    # 06_vector_form
+    "column_forward": ("def column_forward(Ws, bs, x):\n    zs, acts = [], [x]\n    for W, b in zip(Ws, bs):\n"
+                       "        zs.append(W.T @ acts[-1] + b)\n        acts.append(1 / (1 + np.exp(-zs[-1])))\n"
+                       "    return zs, acts", "лишнее транспонирование W"),
+    "column_output_delta": ("def column_output_delta(z, a, t):\n    return a - t", "забыт множитель f'(z^(L))"),
+    "column_hidden_delta": ("def column_hidden_delta(W_next, delta_next, z, a):\n"
+                            "    return (W_next @ delta_next) * a * (1 - a)", "пропущено транспонирование W^(l+1)"),
+    "column_hidden_delta_loops": ("def column_hidden_delta_loops(W_next, delta_next, z, a):\n"
+                                  "    d = np.zeros((W_next.shape[1], 1))\n"
+                                  "    for j in range(W_next.shape[1]):\n"
+                                  "        for k in range(W_next.shape[0]):\n"
+                                  "            d[j, 0] += W_next[j, k] * delta_next[k, 0] * a[j, 0] * (1 - a[j, 0])\n"
+                                  "    return d", "перепутаны индексы веса"),
+    "column_grads": ("def column_grads(deltas, activations):\n"
+                     "    return [d @ a for d, a in zip(deltas, activations)], [d.copy() for d in deltas]",
+                     "пропущено транспонирование a^(l−1)"),
+    # 05_deltas
+    "sigmoid_prime": ("def sigmoid_prime(z):\n    return z * (1 - z)", "подставлен z вместо y"),
+    "relu_prime": ("def relu_prime(z):\n    return (z >= 0) * 1.0", "в точке z = 0 производная ReLU"),
+    "leaky_relu_prime": ("def leaky_relu_prime(z, alpha=0.01):\n    return np.where(z > 0, 1.0, 0.01)",
+                         "параметр alpha не использован"),
+    "delta_output": ("def delta_output(a, t, z, fprime):\n    return (a - t) * fprime(a)",
+                     "взята в точке a (выход нейрона), а не в точке z"),
+    "delta_hidden": ("def delta_hidden(delta_next, W_next, z, fprime):\n"
+                     "    return (W_next @ delta_next) * fprime(z)", "перепутан порядок индексов веса"),
+    "grads_from_delta": ("def grads_from_delta(delta, a_prev):\n    return delta @ a_prev.T, delta.ravel()",
+                         "потерянная ось"),
+    "jacobian_entries": ("def jacobian_entries(M, n_in, n_out):\n    return n_out * n_in * n_out, n_out * n_in",
+                         "посчитан якобиан одного примера"),
+    "rows_from_columns": ("def rows_from_columns(Delta, Y):\n    return Y.T.copy(), Delta.T", "в dZ нет множителя 1/M"),
+    "depth_ratio": ("def depth_ratio(Ws, zs, delta_L, fprime):\n    d = delta_L\n"
+                    "    for l in range(len(Ws) - 2, 0, -1):\n        d = (Ws[l + 1].T @ d) * fprime(zs[l])\n"
+                    "    return float(np.linalg.norm(d) / np.linalg.norm(delta_L))", "обход остановился на δ второго слоя"),
 }
 
 
