@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from solutions.activations import ACTIVATIONS, derivative
+from solutions.activations import ACTIVATIONS, derivative, sigmoid
 
 
 def linear_forward(W: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -61,3 +61,68 @@ def backprop(Ws: list, bs: list, x: np.ndarray, t: np.ndarray, activation: str =
     dWs = [d @ a.T for d, a in zip(deltas, a_list[:-1])]
     dbs = [d.copy() for d in deltas]
     return dWs, dbs, deltas
+
+
+# --- notebook 06: the vector form, one exercise per step (sigmoid in every layer) -------------
+# z^(l) = W^(l) a^(l-1) + b^(l), a^(l) = σ(z^(l)), E = ½ Σ (t − a^(L))². Each function is
+# self-contained (the notebook grades each alone); the stored activation a = σ(z) gives
+# σ'(z) = a (1 − a) without computing σ again ("forward computes and stores, backward reuses").
+
+
+def column_forward(Ws: list, bs: list, x: np.ndarray):
+    """Forward pass of a sigmoid network for one example, storing what backward reuses.
+
+    Parameters
+    ----------
+    Ws : list of L arrays, Ws[l - 1] of shape (n_l, n_{l-1})
+    bs : list of L arrays, bs[l - 1] of shape (n_l, 1)
+    x : ndarray of shape (n_0, 1)
+
+    Returns
+    -------
+    zs : list of L arrays z^(1) … z^(L), each (n_l, 1)
+    activations : list of L + 1 arrays a^(0) = x, a^(1) … a^(L), each (n_l, 1)
+    """
+    zs, activations = [], [x]
+    for W, b in zip(Ws, bs):
+        z = W @ activations[-1] + b
+        zs.append(z)
+        activations.append(sigmoid(z))
+    return zs, activations
+
+
+def column_output_delta(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """δ^(L) = (a − t) ⊙ σ'(z) for E = ½ Σ (t − a)², a = σ(z); all of shape (n_L, 1)."""
+    return (a - t) * a * (1 - a)
+
+
+def column_hidden_delta(W_next: np.ndarray, delta_next: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """δ^(l) = (W^(l+1)ᵀ δ^(l+1)) ⊙ σ'(z^(l)) (eq. 45).
+
+    W_next (n_{l+1}, n_l), delta_next (n_{l+1}, 1), z and a = σ(z) of shape (n_l, 1) -> (n_l, 1).
+    """
+    return (W_next.T @ delta_next) * a * (1 - a)
+
+
+def column_hidden_delta_loops(W_next: np.ndarray, delta_next: np.ndarray, z: np.ndarray,
+                              a: np.ndarray) -> np.ndarray:
+    """:func:`column_hidden_delta` with loops over neurons (eq. 44, the notebook-05 way)."""
+    n, n_next = W_next.shape[1], W_next.shape[0]
+    delta = np.zeros((n, 1))
+    for j in range(n):
+        s = 0.0
+        for k in range(n_next):
+            s += W_next[k, j] * delta_next[k, 0]
+        delta[j, 0] = s * a[j, 0] * (1 - a[j, 0])
+    return delta
+
+
+def column_grads(deltas: list, activations: list):
+    """∇W^(l) = δ^(l) a^(l-1)ᵀ and ∇b^(l) = δ^(l) for every layer (eq. 43, 46).
+
+    deltas: δ^(1) … δ^(L), each (n_l, 1); activations: a^(0) … a^(L), each (n_l, 1).
+    Returns (dWs, dbs): dWs[l - 1] of shape (n_l, n_{l-1}), dbs[l - 1] of shape (n_l, 1).
+    """
+    dWs = [delta @ a_prev.T for delta, a_prev in zip(deltas, activations[:-1])]
+    dbs = [delta.copy() for delta in deltas]
+    return dWs, dbs
