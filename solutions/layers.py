@@ -81,6 +81,43 @@ class Activation(Layer):
         return self._b(dA, self.A if self._needs == "a" else self.Z)
 
 
+class Sigmoid(Layer):
+    """A = σ(Z); stores A (backward needs only the activation: σ' = a(1 − a), eq. 27)."""
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        self.A = act.sigmoid(Z)
+        return self.A
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        return dA * self.A * (1.0 - self.A)
+
+
+class ReLU(Layer):
+    """A = max(0, Z); stores Z (the derivative is 1 where z > 0, else 0, also at z = 0: eq. 28)."""
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        self.Z = Z
+        return np.maximum(0.0, Z)
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        return dA * (self.Z > 0)
+
+
+class MSELoss:
+    """L = (1/M) Σ_rows ½ Σ_j (t_j − y_j)² (lecture 000, averaged over the batch); stores Y and t.
+
+    ``backward()`` takes nothing (dL/dL = 1) and returns dL/dY of the shape of Y: the 1/M of
+    the average lives here, so the layers below never divide by M.
+    """
+
+    def forward(self, Y: np.ndarray, t: np.ndarray) -> float:
+        self.Y, self.t = Y, t
+        return losses.mse(Y, t)[0]
+
+    def backward(self) -> np.ndarray:
+        return losses.mse(self.Y, self.t)[1]
+
+
 class SoftmaxCrossEntropyLoss:
     """Softmax with temperature T (1 by default) and cross-entropy, fused (eq. 68–69)."""
 
@@ -101,3 +138,32 @@ def linear_layer_gradients(X: np.ndarray, W: np.ndarray, b: np.ndarray, dZ: np.n
     Z = layer.forward(X)
     dX = layer.backward(dZ)
     return Z, dX, layer.W.grad, layer.b.grad
+
+
+def jacobian_entries(M: int, n_in: int, n_out: int) -> tuple[int, int]:
+    """Number of entries of the Jacobians of Z = X W + b (X of shape (M, n_in)).
+
+    Returns
+    -------
+    (entries of ∂Z/∂W, entries of ∂Z/∂X): 4-index tensors of shapes (M, n_out, n_in, n_out)
+    and (M, n_out, M, n_in).
+    """
+    return M * n_out * n_in * n_out, M * n_out * M * n_in
+
+
+def rows_from_columns(Delta: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The notes' column form (eq. 51–53) as this course's rows.
+
+    Parameters
+    ----------
+    Delta : ndarray (n_out, M), the notes' Δ: column k is δ_k of example k, the derivative of
+        that example's own loss (no 1/M)
+    Y : ndarray (n_in, M), the notes' Y: column k is the input of example k
+
+    Returns
+    -------
+    X : ndarray (M, n_in), the batch in rows
+    dZ : ndarray (M, n_out), dL/dZ of the batch-averaged loss L = (1/M) Σ_k E_k: the 1/M that
+        eq. 52 writes in front of Δ Yᵀ lives in dZ, so that Xᵀ dZ = ((1/M) Δ Yᵀ)ᵀ
+    """
+    return Y.T.copy(), Delta.T / Delta.shape[1]
