@@ -76,10 +76,17 @@ def record(exercise: str, fn) -> None:
 
 
 def _changed(a, b) -> bool:
+    """Whether the input ``a`` (a copy taken before the call) is no longer ``b``: an array
+    changed in place, or a list of arrays (``Ws``, ``zs``) changed, shortened or refilled."""
     import numpy as np
 
     if isinstance(a, np.ndarray):
-        return not (isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b))
+        return not (isinstance(b, np.ndarray) and a.shape == b.shape
+                    and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, (list, tuple)):
+        return not (type(b) is type(a) and len(a) == len(b)) or any(_changed(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return not (isinstance(b, dict) and a.keys() == b.keys()) or any(_changed(a[k], b[k]) for k in a)
     return False
 
 

@@ -105,7 +105,7 @@ def test_the_mistake_bank_covers_the_typical_mistakes():
     """The kinds of mistake issue 3 lists each have at least one variant somewhere."""
     names = {m.name for ex in CATALOG.values() for m in ex.mistakes}
     for kind in ["dX_missing_transpose", "missing_1_over_M", "flipped_sign", "derivative_from_z_formula_on_a",
-                 "forgot_activation_derivative", "bias_wrong_axis", "bias_not_summed", "missing_1_over_T",
+                 "forgot_fprime", "bias_wrong_axis", "bias_not_summed", "missing_1_over_T",
                  "unstable"]:
         assert kind in names, kind
 
@@ -303,6 +303,36 @@ def test_mutated_input_is_named_with_agreement(tmp_path):
     ex = Exercise("sine_arr", lambda x: np.sin(x), lambda rng: [{"x": rng.normal(size=3)}])
     _, v = _verdict(tmp_path, ex, lambda x: (np.sin(x), x.__setitem__(0, 5.0))[0])
     assert not v.passed and "изменила входной массив x" in v.message, v.message
+
+
+def test_a_list_of_arrays_changed_in_place_is_a_mutated_input(tmp_path):
+    """Ws, zs and their kin are lists of arrays: an entry overwritten, an array inside changed
+    in place, or the list shortened is caught as a changed input (a NaN left as it was is not)."""
+    ex = Exercise("norms", lambda zs: float(sum(np.nansum(z) for z in zs)),
+                  lambda rng: [{"zs": [rng.normal(size=2), np.array([np.nan, 1.0])]}])
+
+    def overwrites(zs):
+        total = float(sum(np.nansum(z) for z in zs))
+        zs[0] = zs[0] * 2
+        return total
+
+    def pops(zs):
+        total = float(sum(np.nansum(z) for z in zs))
+        zs.pop()
+        return total
+
+    def in_place(zs):
+        total = float(sum(np.nansum(z) for z in zs))
+        zs[0] *= 2
+        return total
+
+    for wrong in (overwrites, pops, in_place):
+        (tmp_path / wrong.__name__).mkdir()
+        _, v = _verdict(tmp_path / wrong.__name__, ex, wrong)
+        assert not v.passed and "zs" in v.message, (wrong.__name__, v.message)
+    (tmp_path / "ok").mkdir()
+    _, v = _verdict(tmp_path / "ok", ex, lambda zs: float(sum(np.nansum(z) for z in zs)))
+    assert v.passed, v.message
 
 
 def test_recording_hides_prints_and_turns_warnings_into_notes(tmp_path, capsys):
