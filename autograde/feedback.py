@@ -78,7 +78,12 @@ MATH_DPI = 144          # 2 pixels per CSS pixel: sharp on high-density screens 
 # What the notebooks write and mathtext spells differently (or does not need).
 _TEX_FIXES = [
     (re.compile(r"\\le\b"), r"\\leq"), (re.compile(r"\\ge\b"), r"\\geq"),
-    (re.compile(r"\\frac(\d)(\d)"), r"\\frac{\1}{\2}"),
+    (re.compile(r"\\tfrac(?![A-Za-z])"), r"\\frac"),
+    (re.compile(r"\\frac(\w)(\w)"), r"\\frac{\1}{\2}"),               # \frac12, \frac1M
+    (re.compile(r"\\mathbf\s*(\w)"), r"\\mathbf{\1}"),                # \mathbf x
+    # \underbrace{A}_{B} (a shape under a matrix): mathtext draws B under A with \underset
+    (re.compile(r"\\underbrace\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}_\{((?:[^{}]|\{[^{}]*\})*)\}"),
+     r"\\underset{\2}{\1}"),
     (re.compile(r"\\texttt\{"), r"\\mathtt{"),
     (re.compile(r"\\mathrel\{([^{}]*)\}"), r"\1"),
     (re.compile(r"\\[lr]Vert\b"), r"\\Vert"),

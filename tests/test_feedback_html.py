@@ -32,6 +32,13 @@ def test_code_and_escaped_dollars_are_left_alone():
     assert 'alt="x&#95;i^2"' in out and "data:image/png;base64," in out
 
 
+def test_the_notebooks_latex_that_mathtext_spells_differently_is_drawn():
+    for tex in [r"E = \tfrac12 (t - o)^2", r"\nabla W = \frac1M \Delta Y^\top", r"\mathbf z = \mathbf W \mathbf x",
+                r"\underbrace{W^{(l)}}_{(n_l,\ n_{l-1})}\ \underbrace{a^{(l-1)}}_{(n_{l-1},\ 1)}"]:
+        for display in (False, True):
+            assert "bp-math-raw" not in typeset(tex, display=display), tex
+
+
 def test_boxed_formulas_get_a_box_and_undrawable_ones_stay_readable():
     boxed = typeset(r"\boxed{\frac{\partial L}{\partial z_i} = y_i - t_i} \qquad (68)")
     assert boxed.startswith('<span style="border:1px solid') and boxed.count("<img") == 2
