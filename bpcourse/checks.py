@@ -1667,13 +1667,13 @@ def check_linear_layer_forward(Linear) -> None:
     """Z of a 3×2 batch through W of shape (2, 4), and the stored self.X."""
     __tracebackhide__ = True  # IPython and pytest skip this frame
     X, W, b = np.array(_L07_X), np.array(_L07_W), np.array(_L07_B)
-    layer = Linear(W, b)
-    Z = _l07_call("Linear.forward(X)", layer.forward, X, hint=_L07_SHAPES)
+    lin = Linear(W, b)
+    Z = _l07_call("Linear.forward(X)", lin.forward, X, hint=_L07_SHAPES)
     check_close("Linear.forward(X)", Z, [[2.1, 1.8, -0.7, 0.0], [-0.4, -1.2, 0.3, 1.0], [3.6, 0.8, -2.7, 5.0]],
                 tol=1e-12, wrong=[
         ([[2.0, 2.0, -1.0, 0.0], [-0.5, -1.0, 0.0, 1.0], [3.5, 1.0, -3.0, 5.0]], "смещение b не прибавлено."),
     ])
-    _l07_stored("Linear.forward(X)", layer, "X", _L07_X)
+    _l07_stored("Linear.forward(X)", lin, "X", _L07_X)
     _l07_unchanged("X после forward", [X], [_L07_X])
 
 
@@ -1839,3 +1839,186 @@ def check_rows_from_columns(rows_from_columns: Callable) -> None:
         ([[1.8, 4.5], [-3.6, 2.7], [0.9, -1.8]], "умножено на M, а среднее по пакету делит на M."),
     ])
     _l07_unchanged("Delta и Y после вызова", [Delta, Y], [d_rows, y_rows])
+
+
+# --- notebook 08 (training): SGD's methods, a batch order, one epoch, ‖∇E‖, the stopping test -----
+# (bpcourse.train_probe runs one exercise alone: SGD's methods on parameters it builds, an epoch
+# on a network of bpcourse.nn layers with nn.SGD; these checks compare with numbers written here,
+# and the wrong ones are what each typical mistake returns on these inputs)
+from bpcourse import train_probe as _train_probe  # noqa: E402 - this section's own import
+
+_L08_DATA = ([[1.0, -2.0], [0.5, 3.0]], [0.25, -1.0])
+_L08_GRADS = ([[0.5, -1.0], [2.0, 0.25]], [-0.5, 1.5])
+_L08_NAMES = ("W.data", "b.data", "W.grad", "b.grad")
+
+
+def _l08_sgd(method: str, SGD) -> list:
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    try:
+        return _train_probe.run_sgd(SGD, method, [np.array(d) for d in _L08_DATA],
+                                    [np.array(g) for g in _L08_GRADS], 0.1)
+    except NotImplementedError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the student's bug, shown as it is
+        _fail(f"SGD.{method}(): поднята ошибка {type(e).__name__}: {e}",
+              "параметры лежат в self.params (объекты с .data и .grad), скорость обучения — в self.lr.")
+
+
+def check_sgd_step(SGD) -> None:
+    """One step of SGD(params, lr=0.1) over W (2×2) and b (2,) with nonzero gradients."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    got = _l08_sgd("step", SGD)
+    expected = ([[0.95, -1.9], [0.3, 2.975]], [0.3, -1.15]) + _L08_GRADS
+    wrong = {0: [([[1.05, -2.1], [0.7, 3.025]], "параметр сдвинут по градиенту, а не против него: это подъём."),
+                 ([[0.5, -1.0], [-1.5, 2.75]], "шаг сделан без скорости обучения self.lr.")],
+             1: [(_L08_DATA[1], "второй параметр не изменился: обновлён только первый (return внутри цикла?)."),
+                 ([0.2, -0.85], "параметр сдвинут по градиенту, а не против него: это подъём.")],
+             2: [([[0.0, 0.0], [0.0, 0.0]], "step обнулил градиенты: это работа zero_grad, step их только читает.")],
+             3: [([0.0, 0.0], "step обнулил градиенты: это работа zero_grad, step их только читает.")]}
+    for k, (name, value) in enumerate(zip(_L08_NAMES, expected)):
+        check_close(f"{name} после step()", got[k], value, tol=1e-12, wrong=wrong.get(k, ()))
+
+
+def check_sgd_zero_grad(SGD) -> None:
+    """zero_grad() of SGD over W (2×2) and b (2,) with nonzero gradients: zeros of the same shapes."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    got = _l08_sgd("zero_grad", SGD)
+    expected = _L08_DATA + ([[0.0, 0.0], [0.0, 0.0]], [0.0, 0.0])
+    hints = ("zero_grad изменил сами параметры: обнулять нужно только градиенты p.grad.",) * 2 + (
+        "градиент не обнулён: после zero_grad в p.grad должны быть нули.",
+        "градиент второго параметра не обнулён: обнулён только первый (return внутри цикла?).")
+    for k, (name, value) in enumerate(zip(_L08_NAMES, expected)):
+        if k >= 2 and np.ndim(got[k]) == 0:
+            _fail(f"{name} после zero_grad(): получено число, а не массив формы {np.shape(value)}.",
+                  "градиент заменён числом 0: у p.grad должна остаться форма p.data.")
+        check_close(f"{name} после zero_grad()", got[k], value, tol=0, hint=hints[k])
+
+
+def check_batch_order(batch_order: Callable) -> None:
+    """batch_order(np.random.default_rng(2026), M=7, batch_size=3): three batches, the last of one."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    got = batch_order(np.random.default_rng(2026), 7, 3)
+    call = "batch_order(np.random.default_rng(2026), 7, 3)"
+    if got is None:
+        _fail(f"{call}: функция вернула None.", "пропущен `return`?")
+    if not isinstance(got, (list, tuple)):
+        _fail(f"{call}: ожидался список пакетов (массивов индексов), получен {type(got).__name__}.",
+              "пакеты разной длины — соберите их в список.")
+    wrong = [([[0, 1, 2], [3, 4, 5], [6]], "примеры не перемешаны: пакеты идут по порядку 0, 1, 2, …"),
+             ([[0, 3, 5], [1, 6, 4]], "последний неполный пакет потерян: каждый пример должен попасть в эпоху "
+                                      "ровно один раз."),
+             ([[2, 4, 3], [6, 5, 0], [1]], "перестановка взята не из переданного генератора rng (похоже на "
+                                           "np.random.default_rng(0)).")]
+    rows = [np.asarray(b, dtype=np.float64).ravel().tolist() for b in got]
+    for value, hint in wrong:
+        if rows == [list(map(float, v)) for v in value]:
+            _fail(f"{call}: неверные пакеты.", hint)
+    flat = sorted(x for r in rows for x in r)
+    if flat != [float(i) for i in range(7)]:
+        _fail(f"{call}: пакеты вместе не образуют перестановку 0 … 6: какие-то примеры повторяются или пропали.",
+              "нужна перестановка (без повторов), а не выбор с возвращением.")
+    if [len(r) for r in rows] != [3, 3, 1]:
+        _fail(f"{call}: размеры пакетов {[len(r) for r in rows]}, а должны быть [3, 3, 1].",
+              "режьте перестановку на куски по batch_size подряд; последний — остаток.")
+    if rows != [[0.0, 3.0, 5.0], [1.0, 6.0, 4.0], [2.0]]:
+        _fail(f"{call}: порядок примеров не тот, что даёт один вызов rng.permutation(M).",
+              "вызовите rng.permutation(M) ровно один раз и режьте результат по порядку.")
+    ok(f"{call}: верно")
+
+
+_L08_NET = ([[0.5, -0.3, 0.8], [0.2, 0.7, -0.6]], [0.1, -0.2, 0.05], [[0.9], [-0.4], [0.6]], [0.2])
+_L08_X = [[1.0, 0.5], [-0.5, 1.5], [2.0, -1.0], [0.0, -0.5], [1.5, 1.0]]
+_L08_T = [[1.0], [0.0], [-1.0], [0.5], [2.0]]
+_L08_EPOCH_NAMES = ("потери пакетов", "W1 после эпохи", "b1 после эпохи", "W2 после эпохи", "b2 после эпохи")
+
+
+def check_train_epoch(train_epoch: Callable) -> None:
+    """One epoch of a 2-3-1 tanh network (bpcourse.nn layers, nn.MSELoss, nn.SGD with lr = 0.5) on five
+    examples in the batches [3, 0], [4, 1], [2]: the losses and the weights afterwards."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    try:
+        got = _train_probe.run_epoch(train_epoch, [np.array(w) for w in _L08_NET], np.array(_L08_X),
+                                     np.array(_L08_T), [np.array([3, 0]), np.array([4, 1]), np.array([2])], 0.5)
+    except NotImplementedError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the student's bug, shown as it is
+        _fail(f"train_epoch: поднята ошибка {type(e).__name__}: {e}",
+              "model, loss_fn и opt — готовые объекты курса: model.forward/backward, loss_fn.forward/backward, "
+              "opt.zero_grad/step; batches — список массивов индексов.")
+    expected = ([0.00529616579, 0.271664640612, 4.80976681586],
+                [[-1.044519290775, -0.303481129209, 0.861278860156], [1.260037106756, 0.532433367357, -0.44917764927]],
+                [-0.537766566077, -0.236406378048, 0.110130208298], [[-0.045807246195], [1.185314009808],
+                                                                    [-0.939994292232]], [-1.045449953335])
+    wrong_losses = [
+        ([0.00529616579, 0.207026493392, 3.901941395824], "шаг сделан до обратного прохода: opt.step() двигает "
+                                                          "параметры по градиентам, которых ещё нет."),
+        ([0.00529616579, 0.271664640612, 4.385888829133], "градиенты не обнуляются перед шагом: backward добавляет "
+                                                          "в p.grad, и градиенты прошлых пакетов копятся."),
+        ([0.00529616579, 0.238286290884, 4.306314903372], "градиент ещё раз поделён на размер пакета: "
+                                                          "loss_fn.backward() уже несёт 1/M усреднённых потерь."),
+        ([0.344186382805, 0.913164108061, 1.738216503391], "перемешаны только входы X, а цели T остались в старом "
+                                                           "порядке: пример и его цель разъехались."),
+        ([0.000260915601, 0.064291509979, 1.927406696375], "записаны потери после шага, а нужны потери пакета до "
+                                                           "шага — те, по которым считался градиент."),
+    ]
+    for k, (name, value) in enumerate(zip(_L08_EPOCH_NAMES, expected)):
+        check_close(name, got[k], value, tol=1e-8, wrong=wrong_losses if k == 0 else ())
+
+
+def check_grad_norm(grad_norm: Callable) -> None:
+    """‖∇E‖ of the gradients [[1, −2], [2, 0]] and [4, 12]: √169 = 13."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    grads = [np.array([[1.0, -2.0], [2.0, 0.0]]), np.array([4.0, 12.0])]
+    check_close("grad_norm([[[1, −2], [2, 0]], [4, 12]])", grad_norm(grads), 13.0, tol=1e-12, wrong=[
+        (169.0, "не извлечён квадратный корень: это квадрат нормы."),
+        (15.649110640674, "сложены нормы отдельных массивов; норма всего градиента — корень из суммы квадратов "
+                          "всех чисел."),
+        (3.0, "учтён только первый массив градиентов: ‖∇E‖ берётся по всем параметрам сети."),
+        (12.649110640674, "учтён только последний массив градиентов: ‖∇E‖ берётся по всем параметрам сети."),
+        (12.0, "взят наибольший модуль, а не евклидова норма."),
+    ])
+    _l07_unchanged("градиенты после вызова", grads, [[1.0, -2.0, 2.0, 0.0], [4.0, 12.0]])
+
+
+#: (losses, ‖∇E‖, eps_grad, eps_loss, should stop?, what the situation is, hint if the answer is wrong)
+_L08_STOP = (
+    ([1.0, 0.8, 0.7], 0.5, 1e-3, 1e-4, False, "потери ещё падают, градиент большой", None),
+    ([1.0, 0.8, 0.7], 5e-4, 1e-3, 1e-4, True, "‖∇E‖ < eps_grad",
+     "при ‖∇E‖ < eps_grad нужно остановиться, даже если потери ещё меняются: достаточно любого из двух критериев."),
+    ([1.0, 0.8, 0.79995], 0.5, 1e-3, 1e-4, True, "|ΔE| < eps_loss",
+     "при |ΔE| < eps_loss между двумя последними эпохами нужно остановиться, даже если градиент большой: "
+     "достаточно любого из двух критериев."),
+    ([1.0, 0.8, 1.3], 0.5, 1e-3, 1e-4, False, "потери выросли на 0.5",
+     "изменение потерь берётся по модулю: рост потерь — не повод останавливаться."),
+    ([1.0, 0.8, 0.3], 0.5, 1e-3, 1e-4, False, "потери упали на 0.5",
+     "изменение потерь берётся по модулю: быстрое падение — не повод останавливаться."),
+    ([1.0], 0.5, 1e-3, 10.0, False, "прошла одна эпоха", "после первой эпохи ΔE ещё нет: не останавливайтесь."),
+    ([1.0, 0.8, 0.7], 1e-3, 1e-3, 1e-4, False, "‖∇E‖ = eps_grad", "сравнение строгое: ‖∇E‖ < ε."),
+    ([1.5, 1.25], 0.5, 1e-3, 0.25, False, "|ΔE| = eps_loss", "сравнение строгое: |ΔE| < ε."),
+    ([1.0, 1e-5], 0.5, 1e-3, 1e-4, False, "потери малы, но только что упали на 1",
+     "критерий — изменение потерь |ΔE| между эпохами, а не само значение потерь."),
+    ([1.0, 0.5, 0.49995], 0.5, 1e-3, 1e-4, True, "за последнюю эпоху потери изменились на 5·10⁻⁵",
+     "изменение берётся между двумя последними эпохами, а не от первой."),
+    ([1.0, 0.99995], 0.5, 1e-3, 1e-4, True, "две эпохи, потери изменились на 5·10⁻⁵",
+     "ΔE есть уже после второй эпохи: сравните два последних значения."),
+)
+
+
+def check_should_stop(should_stop: Callable) -> None:
+    """Eleven situations: each criterion alone, neither, a loss rising or falling fast, one epoch, values
+    equal to ε, a small loss that still changes fast, a small last change after a large one, two epochs."""
+    __tracebackhide__ = True  # IPython and pytest skip this frame
+    for losses, norm, eps_grad, eps_loss, expected, what, hint in _L08_STOP:
+        call = f"should_stop(...): {what}"
+        try:
+            got = should_stop(np.array(losses), norm, eps_grad, eps_loss)
+        except NotImplementedError:
+            raise
+        except Exception as e:  # noqa: BLE001 - the student's bug, shown as it is
+            _fail(f"{call}: поднята ошибка {type(e).__name__}: {e}", hint)
+        if not isinstance(got, (bool, np.bool_)):
+            _fail(f"{call}: ожидалось True или False, получено {type(got).__name__}.",
+                  "верните результат сравнения (bool).")
+        if bool(got) != expected:
+            _fail(f"{call}: получено {bool(got)}, а нужно {expected}.", hint)
+    ok(f"should_stop: все {len(_L08_STOP)} ситуаций — верно")

@@ -49,23 +49,98 @@ class MLP(Layer):
 
 
 class SGD:
-    """Plain stochastic gradient descent: p ← p − lr · p.grad."""
+    """Plain stochastic gradient descent: p ← p − lr · p.grad (notebook 08: ``step`` and
+    ``zero_grad`` are its exercises ``sgd_step`` and ``sgd_zero_grad``)."""
 
     def __init__(self, params: list[Parameter], lr: float):
         self.params, self.lr = list(params), lr
 
     def zero_grad(self) -> None:
+        """Set every parameter's gradient to zero (same shape), leaving the data alone."""
         for p in self.params:
             p.grad[...] = 0.0
 
     def step(self) -> None:
+        """Move every parameter against its gradient; the gradients are left as they are."""
         for p in self.params:
             p.data -= self.lr * p.grad
 
 
-def grad_norm(params: list[Parameter]) -> float:
-    """‖∇E‖ over all parameters."""
-    return float(np.sqrt(sum(np.sum(p.grad ** 2) for p in params)))
+def batch_order(rng: np.random.Generator, M: int, batch_size: int) -> list[np.ndarray]:
+    """The mini-batches of one epoch: one ``rng.permutation(M)`` cut into consecutive pieces.
+
+    Parameters
+    ----------
+    rng : numpy Generator (exactly one call, ``rng.permutation(M)``)
+    M, batch_size : int
+
+    Returns
+    -------
+    list of int ndarrays, ceil(M / batch_size) of them, each of length batch_size but the last
+    (the rest); together a permutation of 0 … M−1
+    """
+    order = rng.permutation(M)
+    return [order[start:start + batch_size] for start in range(0, M, batch_size)]
+
+
+def train_epoch(model, loss_fn, opt, X: np.ndarray, T: np.ndarray, batches) -> list[float]:
+    """One epoch of mini-batch SGD over the given batches, in their order.
+
+    For each batch of indices ``idx``: ``opt.zero_grad()``, the loss of ``model(X[idx])``
+    against ``T[idx]``, ``model.backward(loss_fn.backward())``, ``opt.step()``.
+
+    Parameters
+    ----------
+    model : forward(X) -> Y, backward(dY); loss_fn : forward(Y, T) -> float, backward() -> dY
+    opt : zero_grad(), step() over the model's parameters
+    X : ndarray of shape (M, n_in); T : ndarray of shape (M, K)
+    batches : list of int ndarrays of indices (e.g. from :func:`batch_order`)
+
+    Returns
+    -------
+    list of float : the loss of each batch, computed before its step
+    """
+    losses = []
+    for idx in batches:
+        opt.zero_grad()
+        loss = loss_fn.forward(model.forward(X[idx]), T[idx])
+        model.backward(loss_fn.backward())
+        opt.step()
+        losses.append(float(loss))
+    return losses
+
+
+def grad_norm(grads) -> float:
+    """‖∇E‖: the Euclidean norm of all gradients together, as one long vector.
+
+    Parameters
+    ----------
+    grads : list of ndarrays of any shapes (e.g. ``[p.grad for p in params]``)
+
+    Returns
+    -------
+    float
+    """
+    return float(np.sqrt(sum(np.sum(g ** 2) for g in grads)))
+
+
+def should_stop(losses, norm: float, eps_grad: float, eps_loss: float) -> bool:
+    """The stopping test after an epoch: ‖∇E‖ < eps_grad, or |ΔE| < eps_loss between the last
+    two epochs (no ΔE after the first epoch).
+
+    Parameters
+    ----------
+    losses : sequence of float (list or 1-D ndarray), the full-data loss after each epoch so far
+    norm : float, ‖∇E‖ after the last epoch
+    eps_grad, eps_loss : float
+
+    Returns
+    -------
+    bool
+    """
+    if norm < eps_grad:
+        return True
+    return len(losses) >= 2 and abs(losses[-1] - losses[-2]) < eps_loss
 
 
 @dataclass
@@ -93,7 +168,7 @@ def train(model: MLP, loss, X: np.ndarray, t: np.ndarray, *, epochs: int, batch_
         opt.zero_grad()
         hist.loss.append(loss.forward(model.forward(X), t))
         model.backward(loss.backward())
-        hist.grad_norm.append(grad_norm(opt.params))
+        hist.grad_norm.append(grad_norm([p.grad for p in opt.params]))
         opt.zero_grad()
         if hist.grad_norm[-1] < eps_grad:
             hist.stopped = "grad_norm"

@@ -301,6 +301,18 @@ WRONG = {
     "jacobian_entries": ("def jacobian_entries(M, n_in, n_out):\n    return n_out * n_in * n_out, n_out * n_in",
                          "посчитан якобиан одного примера"),
     "rows_from_columns": ("def rows_from_columns(Delta, Y):\n    return Y.T.copy(), Delta.T", "в dZ нет множителя 1/M"),
+    # 08_training
+    "batch_order": ("def batch_order(rng, M, batch_size):\n    order = np.arange(M)\n"
+                    "    return [order[s:s + batch_size] for s in range(0, M, batch_size)]", "примеры не перемешаны"),
+    "train_epoch": ("def train_epoch(model, loss_fn, opt, X, T, batches):\n    losses = []\n    for idx in batches:\n"
+                    "        opt.zero_grad()\n        losses.append(loss_fn.forward(model.forward(X[idx]), T[idx]))\n"
+                    "        opt.step()\n        model.backward(loss_fn.backward())\n    return losses",
+                    "шаг сделан до обратного прохода"),
+    "grad_norm": ("def grad_norm(grads):\n    return float(sum(np.sqrt(np.sum(g ** 2)) for g in grads))",
+                  "сложены нормы отдельных массивов"),
+    "should_stop": ("def should_stop(losses, norm, eps_grad, eps_loss):\n"
+                    "    return norm < eps_grad or (len(losses) >= 2 and losses[-2] - losses[-1] < eps_loss)",
+                    "изменение потерь берётся по модулю"),
     "depth_ratio": ("def depth_ratio(Ws, zs, delta_L, fprime):\n    d = delta_L\n"
                     "    for l in range(len(Ws) - 2, 0, -1):\n        d = (Ws[l + 1].T @ d) * fprime(zs[l])\n"
                     "    return float(np.linalg.norm(d) / np.linalg.norm(delta_L))", "обход остановился на δ второго слоя"),

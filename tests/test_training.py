@@ -19,7 +19,7 @@ def test_gradients_accumulate_until_zero_grad_and_step_descends():
     for g1, p in zip(once, opt.params):
         np.testing.assert_allclose(p.grad, 2 * g1)          # accumulated, as in PyTorch
     opt.zero_grad()
-    assert grad_norm(opt.params) == 0.0
+    assert grad_norm([p.grad for p in opt.params]) == 0.0
     loss.forward(model.forward(X), t)
     model.backward(loss.backward())
     opt.step()
