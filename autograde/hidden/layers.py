@@ -137,7 +137,7 @@ def _jacobian_cases(rng):
         cases.append({"M": M, "n_in": n_in, "n_out": n_out})
     # a realistic layer with odd sizes: both counts are odd and above 2**24, so a count that went
     # through float32 (or any float with a 24-bit mantissa) is off
-    M, n_in, n_out = (int(2 * rng.integers(lo, hi) + 1) for lo, hi in ((50, 128), (300, 500), (50, 256)))
+    M, n_in, n_out = (int(2 * rng.integers(lo, hi) + 1) for lo, hi in ((50, 128), (300, 500), (130, 256)))
     cases.append({"M": M, "n_in": n_in, "n_out": n_out})
     return cases
 
