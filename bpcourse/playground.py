@@ -20,10 +20,13 @@ with ``forward(Y, t)`` and ``backward()``, e.g. the student's MSE) replaces ``nn
 Speed. A frame is some SGD steps, a forward pass on the 10 000 grid points and the grid's
 values quantised to one byte each: 10 kB that an anywidget view paints with ``putImageData``
 (colours from a lookup table in the browser) and scales up on a canvas, with the data points and
-the loss curves drawn on top. The browser asks for the next frame when it has drawn the last
-(one outstanding at a time), so playing never queues work in the kernel, never blocks it (every
-frame is one comm message, between which the kernel runs cells as usual) and slows down
-gracefully. ``bench/bench_playground.py`` measures a frame against a matplotlib redraw.
+the loss curves drawn on top. The browser asks for frames itself, at most ``IN_FLIGHT`` (2)
+outstanding: it asks for the next one as a frame arrives, before drawing it, so the kernel's
+work overlaps the round trip through the server (on a loaded 2-core machine ~100 ms, several
+times the kernel's work). Playing therefore queues at most one frame in the kernel, never blocks
+it (every frame is one comm message, between which the kernel runs cells as usual) and slows
+down gracefully. The page records ``data-draw-ms`` (its drawing) and ``data-wait-ms`` (tick to
+frame) on its root. ``bench/bench_playground.py`` measures a frame against a matplotlib redraw.
 
 Under nbgrader (:func:`bpcourse.grading.is_grading`) the playground builds nothing and shows a
 short note instead.
@@ -50,7 +53,9 @@ STEPS_PER_FRAME = (1, 2, 5, 10, 20)
 GRID = 100                  # the boundary is computed on GRID × GRID points
 EXTENT = 1.5                # … of the square [−EXTENT, EXTENT]²
 N_POINTS = 200              # training points (and as many test points)
+IN_FLIGHT = 2               # frames the page may have asked for and not yet got (see the docstring)
 MAX_CURVE = 300             # loss-curve points sent to the page (the history is thinned)
+PLAY, PAUSE = "▶ пуск", "❚❚ пауза"   # (⏸ is missing from common fonts such as DejaVu)
 GRADING_NOTE = "(при оценивании тренировочная площадка не запускается)"
 
 
@@ -142,7 +147,7 @@ def parse_hidden(text: str) -> tuple[int, ...]:
 # --- the page ---------------------------------------------------------------------------------
 
 _ESM = r"""
-const G = %(grid)d, E = %(extent)r, W = 320, LW = 320, LH = 150;
+const G = %(grid)d, E = %(extent)r, W = 320, LW = 320, LH = 150, IN_FLIGHT = %(in_flight)d;
 function lut() {           // value 0 -> orange (class 0), 0.5 -> light grey, 1 -> blue (class 1)
   const a = [245, 147, 34], m = [232, 234, 235], b = [8, 119, 189], t = new Uint8ClampedArray(256 * 4);
   for (let i = 0; i < 256; i++) {
@@ -150,13 +155,13 @@ function lut() {           // value 0 -> orange (class 0), 0.5 -> light grey, 1 
     for (let c = 0; c < 3; c++) t[4 * i + c] = 0.45 * ((1 - s) * p[c] + s * q[c]) + 0.55 * 255 * 0.92;
     t[4 * i + 3] = 255;
   }
-  return t;
+  return new Uint32Array(t.buffer);   // one RGBA pixel per entry, in the platform's byte order
 }
 function render({ model, el }) {
   const LUT = lut();
   const root = document.createElement("div");
   root.className = "bp-playground";
-  root.style.cssText = "display:flex;gap:16px;align-items:flex-start;font:12px sans-serif";
+  root.style.cssText = "display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start;font:12px sans-serif";
   const left = document.createElement("div"), right = document.createElement("div");
   const canvas = document.createElement("canvas");
   canvas.className = "bp-pg-boundary"; canvas.width = W; canvas.height = W;
@@ -182,15 +187,15 @@ function render({ model, el }) {
 
   const off = document.createElement("canvas");
   off.width = G; off.height = G;
-  const octx = off.getContext("2d"), img = octx.createImageData(G, G);
+  const octx = off.getContext("2d"), img = octx.createImageData(G, G), px = new Uint32Array(img.data.buffer);
   const ctx = canvas.getContext("2d"), lctx = curve.getContext("2d");
-  let pending = false, times = [];
+  let inflight = 0, asked = [], times = [];
 
   function drawBoundary() {
     const view = model.get("grid");
     const bytes = view ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : new Uint8Array(0);
     if (bytes.length === G * G) {
-      for (let i = 0; i < G * G; i++) img.data.set(LUT.subarray(4 * bytes[i], 4 * bytes[i] + 4), 4 * i);
+      for (let i = 0; i < G * G; i++) px[i] = LUT[bytes[i]];
       octx.putImageData(img, 0, 0);
       ctx.imageSmoothingEnabled = true;
       ctx.drawImage(off, 0, 0, W, W);
@@ -230,7 +235,9 @@ function render({ model, el }) {
     info.querySelector(".bp-pg-epoch").textContent = model.get("epoch").toFixed(1);
   }
   function draw() {
+    const t0 = performance.now();
     drawBoundary(); drawCurve();
+    root.dataset.drawMs = (performance.now() - t0).toFixed(1);   // for the browser test and for curiosity
     root.dataset.frame = model.get("frame");
     root.dataset.step = model.get("step");
     const now = performance.now();
@@ -239,18 +246,27 @@ function render({ model, el }) {
     info.querySelector(".bp-pg-fps").textContent = model.get("playing") ? `кадров в секунду: ${fps.toFixed(0)}` : "";
     root.dataset.fps = fps.toFixed(1);
   }
+  // At most IN_FLIGHT frames asked for and not yet drawn, the next asked for before this one is
+  // drawn: the kernel computes while the messages travel and the page draws, and never piles up work.
   function tick() {
-    if (model.get("playing") && !pending) { pending = true; model.send({ type: "tick" }); }
+    while (model.get("playing") && inflight < IN_FLIGHT) {
+      inflight++; asked.push(performance.now()); model.send({ type: "tick" });
+    }
   }
-  model.on("change:frame", () => { pending = false; draw(); setTimeout(tick, 0); });
+  model.on("change:frame", () => {
+    if (inflight > 0) {            // tick -> frame, the round trip through the server and the kernel
+      inflight--; root.dataset.waitMs = (performance.now() - asked.shift()).toFixed(1);
+    }
+    tick(); draw();
+  });
   model.on("change:points", draw);
-  model.on("change:playing", () => { pending = false; times = []; draw(); tick(); });
+  model.on("change:playing", () => { inflight = 0; asked = []; times = []; draw(); tick(); });
   draw();
   tick();
   return () => { model.off(null, null, null); };
 }
 export default { render };
-""" % {"grid": GRID, "extent": EXTENT}
+""" % {"grid": GRID, "extent": EXTENT, "in_flight": IN_FLIGHT}
 
 
 class BoundaryCanvas(anywidget.AnyWidget):
@@ -319,7 +335,7 @@ class Playground:
                                           style=style, layout=wide)
         self.steps_box = widgets.Dropdown(options=STEPS_PER_FRAME, value=steps_per_frame,
                                           description="шагов SGD за кадр", style=style, layout=wide)
-        self.play_button = widgets.ToggleButton(value=False, description="▶ пуск", tooltip="пуск / пауза",
+        self.play_button = widgets.ToggleButton(value=False, description=PLAY, tooltip="пуск / пауза",
                                                 layout=widgets.Layout(width="100px"))
         self.step_button = widgets.Button(description="шаг", tooltip="один кадр",
                                           layout=widgets.Layout(width="100px"))
@@ -338,8 +354,8 @@ class Playground:
             self.dataset_box, self.noise_slider, self.hidden_box, self.activation_box, self.lr_box,
             self.batch_box, self.steps_box,
             widgets.HBox([self.play_button, self.step_button, self.reset_button]), self.message,
-        ], layout=widgets.Layout(width="340px"))
-        self.ui = widgets.HBox([controls, self.canvas])
+        ], layout=widgets.Layout(width="340px", flex="0 0 auto"))      # never squeezed by the canvas
+        self.ui = widgets.HBox([controls, self.canvas])    # a narrow page puts the loss curve under the boundary
         self.reset(data=True)
 
     # --- state ---------------------------------------------------------------------------
@@ -380,7 +396,7 @@ class Playground:
             self.opt.lr = float(change["new"])
 
     def _on_play(self, change) -> None:
-        self.play_button.description = "⏸ пауза" if change["new"] else "▶ пуск"
+        self.play_button.description = PAUSE if change["new"] else PLAY
         if change["new"] and self.model is None:
             self.play_button.value = False
             return

@@ -496,3 +496,105 @@ def test_04_a_check_passes_and_names_a_forgotten_hidden_sigmoid(page, lab):
         assert out.lstrip().startswith("CheckError: forward_222"), out
         assert "сигмоида скрытого слоя пропущена" in out, out
         assert not any(w in out for w in COURSE_INTERNALS), out
+
+
+CANVAS_SUM = """() => {
+    const c = document.querySelector('.bp-pg-boundary');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let h = 0, colours = new Set();
+    for (let i = 0; i < d.length; i += 4) {
+        h = (Math.imul(h, 31) + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) >>> 0;
+        if (i % 64 === 0) colours.add(d[i] << 16 | d[i + 1] << 8 | d[i + 2]);
+    }
+    return {sum: h, colours: colours.size};
+}"""
+
+
+def playground_state(page) -> dict:
+    """What the page shows: the boundary canvas's checksum, the losses and counters drawn."""
+    state = page.evaluate(CANVAS_SUM)
+    root = page.locator(".bp-playground")
+    state.update(train=page.locator(".bp-pg-train").inner_text(), test=page.locator(".bp-pg-test").inner_text(),
+                 step=root.get_attribute("data-step"), frame=root.get_attribute("data-frame"),
+                 fps=root.get_attribute("data-fps"), draw_ms=root.get_attribute("data-draw-ms"),
+                 wait_ms=root.get_attribute("data-wait-ms"))
+    return state
+
+
+def test_08_the_training_playground_trains_live_in_the_browser(page, lab):
+    """The released notebook, exercises blank: the playground runs on bpcourse.nn by default."""
+    from playwright.sync_api import expect
+
+    with step(page, "08: open the released notebook"):
+        open_notebook(page, lab, "08_training/08_training.ipynb")
+    cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell")
+    playground_cell = code_cell(page, "from bpcourse.playground import Playground")
+    with step(page, "08: run the cells one by one up to the playground (unsolved checks fail on their own)"):
+        for i in range(cells.count()):
+            cell = cells.nth(i)
+            for attempt in range(5):     # right after opening, Ctrl+Enter may come before the commands work
+                run_cell(page, cell)
+                if cell.locator(".jp-InputPrompt").inner_text().strip() != "[ ]:":
+                    break
+                page.wait_for_timeout(1000)
+            expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=180_000)
+            if "from bpcourse.playground import Playground" in cell.locator(".jp-InputArea").inner_text():
+                break
+        else:
+            raise AssertionError("no playground cell")
+        out = playground_cell.locator(".jp-OutputArea")
+        assert "Error" not in out.inner_text(), out.inner_text()[:500]
+    root = page.locator(".bp-playground")
+    play = page.locator(".widget-toggle-button")
+    with step(page, "08: the playground is drawn: controls, the boundary with the points, the losses", show=root):
+        root.wait_for()
+        page.wait_for_function("document.querySelector('.bp-playground').dataset.frame >= 1 && "
+                               "/^\\d/.test(document.querySelector('.bp-pg-train').textContent)")
+        for label in ("данные", "шум", "скрытые слои", "активация", "скорость обучения α", "размер пакета"):
+            assert page.locator(".widget-label", has_text=label).count() >= 1, label
+        expect(play).to_have_text("▶ пуск")
+        before = playground_state(page)
+        assert before["step"] == "0" and before["colours"] > 3, before     # a shaded grid, not a blank canvas
+        assert "модель: bpcourse.nn" in page.locator(".jp-OutputArea", has=root).inner_text()
+    with step(page, "08: press play: the loss and the boundary change as it trains", show=root):
+        play.click()
+        expect(play).to_have_text("❚❚ пауза")
+        page.wait_for_function(
+            "([train, sum]) => +document.querySelector('.bp-playground').dataset.step >= 100 && "
+            f"document.querySelector('.bp-pg-train').textContent !== train && ({CANVAS_SUM})().sum !== sum",
+            arg=[before["train"], before["sum"]], timeout=60_000)
+        playing = playground_state(page)
+        print(f"\nplayground in Chromium: {playing['fps']} frames per second (frame {playing['frame']}; "
+              f"drawing {playing['draw_ms']} ms, tick to frame {playing['wait_ms']} ms)")
+        assert playing["sum"] != before["sum"] and playing["train"] != before["train"], (before, playing)
+        assert int(playing["step"]) > 0 and playing["colours"] > 3, playing
+    with step(page, "08: it keeps training: the loss falls on the circles", show=root):
+        page.wait_for_function("+document.querySelector('.bp-playground').dataset.step >= 1000", timeout=120_000)
+        trained = playground_state(page)
+        assert float(trained["train"]) < float(before["train"]), (before, trained)
+    with step(page, "08: pause: no more frames", show=root):
+        play.click()
+        expect(play).to_have_text("▶ пуск")
+        page.wait_for_timeout(1000)                      # a frame asked for before the click may land
+        paused = playground_state(page)
+        page.wait_for_timeout(1500)
+        assert playground_state(page)["step"] == paused["step"], paused
+    with step(page, "08: change the data set to XOR: new points, new weights, the page redraws", show=root):
+        page.locator(".widget-dropdown", has_text="данные").locator("select").select_option(label="XOR")
+        page.wait_for_function("document.querySelector('.bp-playground').dataset.step === '0'")
+        xor = playground_state(page)
+        assert xor["sum"] != paused["sum"] and xor["train"] != paused["train"], (paused, xor)
+    with step(page, "08: learning rate 3 and one step at a time: the step counter and the canvas move", show=root):
+        page.locator(".widget-dropdown", has_text="скорость обучения").locator("select").select_option(label="3")
+        wait_idle(page)
+        page.get_by_role("button", name="шаг", exact=True).click()
+        page.wait_for_function("document.querySelector('.bp-playground').dataset.step === '2'")
+        stepped = playground_state(page)
+        assert stepped["sum"] != xor["sum"] and stepped["train"] != xor["train"], (xor, stepped)
+    with step(page, "08: play on XOR at learning rate 3", show=root):
+        play.click()
+        page.wait_for_function("+document.querySelector('.bp-playground').dataset.step >= 600", timeout=120_000)
+        play.click()
+        expect(play).to_have_text("▶ пуск")
+        wait_idle(page)
+        assert page.locator(".jp-OutputArea", has=root).locator(".jp-RenderedText[data-mime-type*='stderr']").count() == 0
