@@ -44,7 +44,7 @@ def graded(tmp_path_factory):
     put(base / "class", "fools", nb)
     put(base / "class", "mistake_forward_difference", sample("mistake_forward_difference"))
     out = base / "course"
-    bpcourse("grade", base / "class", "--out", out, "--timeout", "10")
+    bpcourse("grade", base / "class", "--out", out, "--timeout", "60")
     return out
 
 

@@ -122,10 +122,22 @@ def test_wrong_variant_fails_only_its_own_exercise_in_process(a, exercise, label
 
 # --- real grading ----------------------------------------------------------------------------------
 
-def _wrong_students(a: str) -> dict[str, tuple[str, str]]:
-    """{student id: (exercise, label)}, one submission per WRONG variant."""
+def _wrong_rounds(a: str) -> list[dict[str, str]]:
+    """[{exercise: label}, ...]: round k holds the k-th WRONG variant of every exercise, one
+    submission per round (as tests/test_notebooks_e2e.py does for the mistake bank). That each
+    variant costs only its own exercise is checked alone, in-process, above; here each one
+    must lose its exercise, and the exercises without a variant in the round keep theirs."""
     data = load(a)
-    return {f"wrong{i:02d}": key for i, key in enumerate(sorted(data[1]))} if data else {}
+    by_exercise: dict[str, list[str]] = {}
+    for ex, label in sorted(data[1]) if data else []:
+        by_exercise.setdefault(ex, []).append(label)
+    n = max((len(v) for v in by_exercise.values()), default=0)
+    return [{ex: labels[k] for ex, labels in by_exercise.items() if k < len(labels)} for k in range(n)]
+
+
+def _wrong_students(a: str) -> dict[tuple[str, str], str]:
+    """{(student id, exercise): label} of every WRONG variant, the student being its round."""
+    return {(f"wrong{k:02d}", ex): label for k, rnd in enumerate(_wrong_rounds(a)) for ex, label in rnd.items()}
 
 
 def _correct_rounds(a: str) -> int:
@@ -147,8 +159,9 @@ def graded(tmp_path_factory):
         for k in range(_correct_rounds(a)):
             code = {ex: codes[k] for ex, codes in correct.items() if k < len(codes)}
             put(submissions, f"correct{k}", fill(solved, code), assignment=a)
-        for student, (ex, label) in _wrong_students(a).items():
-            put(submissions, student, fill(solved, {ex: wrong[(ex, label)]}), assignment=a)
+        for k, rnd in enumerate(_wrong_rounds(a)):
+            put(submissions, f"wrong{k:02d}", fill(solved, {ex: wrong[(ex, label)] for ex, label in rnd.items()}),
+                assignment=a)
     run = subprocess.run([sys.executable, "-m", "autograde.cli", "grade", str(submissions), "--out", str(out),
                           "--jobs", "2", *sum((["--assignment", a] for a in present), [])],
                          capture_output=True, text=True)
@@ -185,7 +198,7 @@ def test_correct_submissions_get_full_marks(graded, a):
         assert not lost, f"correct{k} (the {k}-th CORRECT variant of every exercise) loses points: {lost}"
 
 
-WRONG_E2E = [(a, student, ex, label) for a in ASSIGNMENTS for student, (ex, label) in _wrong_students(a).items()]
+WRONG_E2E = [(a, student, ex, label) for a in ASSIGNMENTS for (student, ex), label in _wrong_students(a).items()]
 
 
 @pytest.mark.e2e
@@ -195,5 +208,6 @@ def test_wrong_variant_loses_exactly_its_own_exercise(graded, a, student, exerci
     full = _full(graded, a)
     row = _row(graded, student, a)
     assert float(row[f"{a}/{exercise}"]) == 0.0, f"{exercise} keeps {row[f'{a}/{exercise}']} points"
-    others = {ex: float(row[f"{a}/{ex}"]) for ex in names(a) if ex != exercise and float(row[f"{a}/{ex}"]) != full[ex]}
-    assert not others, f"other exercises lose points: {others}"
+    in_round = {ex for (s, ex) in _wrong_students(a) if s == student}
+    others = {ex: float(row[f"{a}/{ex}"]) for ex in names(a) if ex not in in_round and float(row[f"{a}/{ex}"]) != full[ex]}
+    assert not others, f"exercises without a wrong variant in {student} lose points: {others}"
