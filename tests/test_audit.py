@@ -208,7 +208,7 @@ def test_every_graded_exercise_of_the_registry_is_audited(reports):
 def test_hidden_checks_catch_the_mutants(reports, assignment, exercise):
     r = reports[(assignment, exercise)]
     assert not r.error, r.error
-    assert r.total >= 5, "too few mutants: is the solution region empty?"
+    assert r.total >= 3, "too few mutants: is the solution region empty?"   # a two-line loop (08's zero_grad) has 3
     problems = [f"not reviewed (a hole, or an equivalent to review): {o.mutant.key}" for o in r.unreviewed]
     problems += [f"uneven ({o.detail}): {o.mutant.key}" for o in r.uneven]
     assert not problems, "\n".join(problems)
