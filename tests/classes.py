@@ -65,6 +65,16 @@ def put(root: Path, student: str, nb, assignment: str = A, name: str | None = No
     return path
 
 
+def in_rounds(variants: dict[tuple[str, str], str]) -> list[dict[str, tuple[str, str]]]:
+    """{(exercise, name): code} -> [{exercise: (name, code)}, ...]: round k holds the k-th variant
+    of every exercise, so that one submission per round grades many variants at once."""
+    by_exercise: dict[str, list] = {}
+    for (ex, name), code in variants.items():
+        by_exercise.setdefault(ex, []).append((name, code))
+    n = max((len(v) for v in by_exercise.values()), default=0)
+    return [{ex: vs[k] for ex, vs in by_exercise.items() if k < len(vs)} for k in range(n)]
+
+
 def insert_code(nb, index: int, source: str):
     nb.cells.insert(index, nbformat.v4.new_code_cell(source))
     return nb

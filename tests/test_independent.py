@@ -28,7 +28,7 @@ import pytest
 from autograde import hidden
 from autograde.audit.notebook import grade_in_process, in_child, warm
 from autograde.release import CLASS_DIR, fill
-from classes import put
+from classes import in_rounds, put
 
 DATA_DIR = Path(__file__).resolve().parent / "independent"
 ASSIGNMENTS = hidden.assignments()
@@ -128,11 +128,8 @@ def _wrong_rounds(a: str) -> list[dict[str, str]]:
     variant costs only its own exercise is checked alone, in-process, above; here each one
     must lose its exercise, and the exercises without a variant in the round keep theirs."""
     data = load(a)
-    by_exercise: dict[str, list[str]] = {}
-    for ex, label in sorted(data[1]) if data else []:
-        by_exercise.setdefault(ex, []).append(label)
-    n = max((len(v) for v in by_exercise.values()), default=0)
-    return [{ex: labels[k] for ex, labels in by_exercise.items() if k < len(labels)} for k in range(n)]
+    return [{ex: label for ex, (label, _) in rnd.items()}
+            for rnd in in_rounds({key: data[1][key] for key in sorted(data[1])} if data else {})]
 
 
 def _wrong_students(a: str) -> dict[tuple[str, str], str]:

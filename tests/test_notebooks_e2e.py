@@ -18,7 +18,7 @@ import pytest
 
 from autograde import course, hidden
 from autograde.release import CLASS_DIR, fill
-from classes import put, verdict
+from classes import in_rounds, put, verdict
 import nbformat
 
 pytestmark = pytest.mark.e2e
@@ -28,11 +28,7 @@ variants = hidden.variants
 
 def rounds(a):
     """[{exercise: (mistake, code)}, ...]: round k holds the k-th variant of each exercise."""
-    by_exercise: dict[str, list] = {}
-    for (ex, mistake), code in variants(a).items():
-        by_exercise.setdefault(ex, []).append((mistake, code))
-    n = max(len(v) for v in by_exercise.values())
-    return [{ex: vs[k] for ex, vs in by_exercise.items() if k < len(vs)} for k in range(n)]
+    return in_rounds(variants(a))
 
 
 @pytest.fixture(scope="session")
