@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autograde.hidden import Exercise
-from bpcourse.cases import OUTPUT_DIR, decode, encode, is_multi
+from bpcourse.cases import OUTPUT_DIR, decode, encode, encode_output, is_multi
 from bpcourse.gradcheck import rel_error
 from bpcourse.ru import count, plural
 
@@ -45,6 +45,25 @@ HINTS = {
 ORDINALS = ["первый", "второй", "третий", "четвёртый", "пятый", "шестой", "седьмой", "восьмой",
             "девятый", "десятый"]
 LOW_PRECISION = ("float32", "float16")
+
+
+#: Exercises whose kernel records raw evidence rather than the answer itself: name ->
+#: ``read(case, leaves) -> (value, problem)``, run here in the grader's process on every
+#: outcome alike (the student's recording, the reference's, each mistake's). ``leaves`` are
+#: the recorded outputs as float64 arrays; ``value`` is what is compared (an array, or a list
+#: of arrays); ``problem`` is None or a Russian verdict that fails the student's exercise
+#: whatever the values (e.g. the method delegated its work to the course's library). A hidden
+#: spec registers its reader with :func:`reads_evidence`.
+EVIDENCE: dict = {}
+#: hint texts of one exercise that replace :data:`HINTS`' (name -> {hint key: text})
+HINT_OVERRIDES: dict = {}
+
+
+def reads_evidence(name: str, read, hints: dict | None = None) -> None:
+    """Register how the grader reads exercise ``name``'s raw evidence (see :data:`EVIDENCE`)."""
+    EVIDENCE[name] = read
+    if hints:
+        HINT_OVERRIDES[name] = dict(hints)
 
 
 @dataclass(frozen=True)
@@ -80,11 +99,12 @@ def quote(text) -> str:
     return re.sub(r"([\\`*_\[\]{}#|~!])", r"\\\1", text)
 
 
-def _outcome(fn, kwargs_encoded):
+def _outcome(fn, kwargs_encoded, read=None):
     """Run ``fn`` on decoded (fresh) inputs.
 
     Returns ('value', ndarray), ('value', [ndarray, ...]) for a function with several outputs,
-    or ('raised', exception name).
+    or ('raised', exception name). With ``read`` (:data:`EVIDENCE`), the value is what the
+    grader reads from ``fn``'s raw evidence.
     """
     kwargs = {k: decode(v) for k, v in kwargs_encoded.items()}
     try:
@@ -92,9 +112,33 @@ def _outcome(fn, kwargs_encoded):
             value = fn(**kwargs)
     except Exception as e:  # noqa: BLE001 - a reference may raise on purpose (ValueError)
         return ("raised", type(e).__name__)
+    if read is not None:
+        with np.errstate(all="ignore"):
+            value, _ = read({k: decode(v) for k, v in kwargs_encoded.items()}, _leaves(value))
     if is_multi(value):
         return ("value", _leaves(value))
     return ("value", np.asarray(value, dtype=np.float64))
+
+
+def _read_recorded(read, case_encoded, res):
+    """(the student's recording as the grader reads it, problem or None): the raw leaves
+    recorded by the kernel go through ``read`` here; a recording that raised or is not numbers
+    is left as it is (the comparison then fails and says why), one that cannot be read at all
+    becomes an error."""
+    if not isinstance(res, dict) or "raised" in res or "error" in res:
+        return res, None
+    leaves = [_as_array(leaf) for leaf in _student_leaves(res)]
+    if not leaves or any(leaf is None for leaf in leaves):
+        return res, None
+    try:
+        with np.errstate(all="ignore"):
+            value, problem = read({k: decode(v) for k, v in case_encoded.items()}, leaves)
+        out = encode_output(tuple(value) if isinstance(value, list) else value)
+    except Exception:  # noqa: BLE001 - a forged recording must not break the grader
+        return {"type": res.get("type", "?"), "error": "запись проверки не прочитана"}, None
+    if res.get("mutated"):
+        out["mutated"] = res["mutated"]
+    return out, problem
 
 
 def _leaves(value) -> list:
@@ -303,7 +347,15 @@ def verify(ex: Exercise, cases: list, recorded: dict | None) -> Verdict:
                        f"Скрытая проверка: получено {count(len(results), 'результат', 'результата', 'результатов')} "
                        f"на {n} {_inputs(n, 'prep')} — ячейка проверки выполнилась не до конца.")
 
-    expected = [_outcome(ex.reference, case) for case in encoded]
+    read = EVIDENCE.get(ex.name)
+    hints = {**HINTS, **HINT_OVERRIDES.get(ex.name, {})}
+    if read is not None:
+        pairs = [_read_recorded(read, case, res) for case, res in zip(encoded, results)]
+        problem = next((p for _, p in pairs if p), None)
+        if problem:
+            return Verdict(ex.name, False, problem, "evidence")
+        results = [res for res, _ in pairs]
+    expected = [_outcome(ex.reference, case, read) for case in encoded]
     failures = []
     for i, (res, exp, case) in enumerate(zip(results, expected, cases), start=1):
         if not isinstance(res, dict):
@@ -322,11 +374,48 @@ def verify(ex: Exercise, cases: list, recorded: dict | None) -> Verdict:
     for mistake in ex.mistakes:
         # Only where the reference returns a value: cases that must raise test another aspect.
         pairs = [(res, case) for res, case, exp in zip(results, encoded, expected) if exp[0] == "value"]
-        if pairs and all(isinstance(res, dict) and _matches(res, _outcome(mistake.fn, copy.deepcopy(case)), ex.tol)
+        if pairs and all(isinstance(res, dict) and _matches(res, _outcome(mistake.fn, copy.deepcopy(case), read), ex.tol)
                          for res, case in pairs):
             return Verdict(ex.name, False, f"Похоже на типичную ошибку: {mistake.hint}", mistake.name)
 
     i, what, hint, case = failures[0]
     return Verdict(ex.name, False,
                    f"Скрытая проверка не пройдена на {len(failures)} из {n} {_inputs(n, 'gen')} "
-                   f"(первый — вход №{i}, где {describe_inputs(case)}: {what}). Подсказка: {HINTS[hint]}")
+                   f"(первый — вход №{i}, где {describe_inputs(case)}: {what}). Подсказка: {hints[hint]}")
+
+
+# --- tampering with the grading modules, seen in the notebook's own text -------------------------
+
+#: what only the grading machinery is called: the probes, the recorder and its files, the
+#: counter of bpcourse.nn's work. No exercise needs any of them, so a line of the student's that
+#: names one (and is not a line of the course's own notebook) reaches for the grading itself.
+TAMPER = re.compile(r"engine_probe|layer_probe|train_probe|probe_calls|bpcourse_out|bpcourse_cases"
+                    r"|bpcourse\s*\.\s*(?:grading|cases)\b|from\s+bpcourse\s+import\s+[^\n#]*\b(?:grading|cases)\b"
+                    r"|\bCASES_FILE\b|\bOUTPUT_DIR\b")
+
+
+def _course_lines(assignment: str) -> set[str]:
+    from autograde import source
+
+    try:
+        nb = source.read_source(assignment)
+    except Exception:  # noqa: BLE001 - an unknown assignment has no course lines
+        return set()
+    return {line.strip() for cell in nb.cells if cell.cell_type == "code" for line in cell.source.splitlines()}
+
+
+def tampering(assignment: str, nb) -> str | None:
+    """A Russian verdict if a code cell of the submitted notebook names the grading machinery
+    (:data:`TAMPER`) in a line that is not the course's own, else None. This is read from the
+    notebook's text in the grader's process, never from what the kernel says; it catches the
+    plain attempt, and the evidence each probe records (:data:`EVIDENCE`) stops the disguised one."""
+    course = _course_lines(assignment)
+    for index, cell in enumerate(nb.cells, start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        for line in str(cell.get("source", "")).splitlines():
+            if line.strip() and line.strip() not in course and TAMPER.search(line):
+                return ("Вмешательство в проверку: ячейка №{} обращается к модулям, которые проверяют "
+                        "ноутбук (строка «{}»). Проверка не доверяет такой сдаче: все упражнения "
+                        "ноутбука оценены в 0, преподаватель видит пометку «tampered».").format(index, quote(line.strip()))
+    return None

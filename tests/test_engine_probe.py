@@ -186,9 +186,24 @@ def test_each_traversal_mistake_has_its_own_summary(mistake, summary):
     children = probe.parse_graph(spec.GRAPHS[0])
     rng = np.random.default_rng(1)
     n, e = len(children), sum(len(c) for c in children)
+    weights = rng.uniform(0.5, 2, e)
     got = _mistake("backward", mistake).fn(graph=spec.GRAPHS[0], data=rng.normal(size=n), grads=rng.uniform(0.5, 2, n),
-                           weights=rng.uniform(0.5, 2, e))
-    assert [float(v[0]) for v in got] == [float(s) for s in summary]
+                                           weights=weights)
+    assert probe.facts(spec.GRAPHS[0], weights, got) == [float(s) for s in summary]
+
+
+@pytest.mark.parametrize("mistake", [None] + [m.name for m in EXERCISES["backward"].mistakes])
+@pytest.mark.parametrize("graph", spec.GRAPHS)
+def test_the_graders_facts_agree_with_the_kernels_summary(graph, mistake):
+    """What the grader derives from the raw evidence, outside the kernel, is what the kernel's
+    own summary says, for the reference and every mistake."""
+    cls = Value if mistake is None else _student("backward", mistake)
+    children = probe.parse_graph(graph)
+    rng = np.random.default_rng(3)
+    n, e = len(children), sum(len(c) for c in children)
+    weights = rng.uniform(0.5, 2, e) * rng.choice([-1.0, 1.0], e)
+    t = probe.run_backward(cls, graph, rng.normal(size=n), rng.uniform(0.5, 2, n), weights)
+    assert probe.facts(graph, weights, t.evidence()) == t.summary()
 
 
 def test_a_node_visited_twice_is_counted():

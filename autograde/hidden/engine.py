@@ -11,6 +11,16 @@ with the student's ``Value(data, _children, _op)``, recorder ``_backward`` funct
 garbage gradients, on which depth-first pre-order, breadth-first order, the forward order and
 a traversal without a "visited" set are all invalid. Values are drawn per student; the
 structure is the same for everyone (grading rule 3).
+
+The kernel records raw evidence and the grader reads it here, in its own process
+(:func:`autograde.verify.reads_evidence`): for ``backward()`` the traversal's log, what each
+recorder saw and the final gradients, from which :func:`bpcourse.engine_probe.facts`
+recomputes every fact (a forged record that passes carries every node's true gradient); for an
+operation each input's contribution (its ``.grad`` after minus before), compared within
+:data:`OPERATION_TOL` — every analytic formula of the notebook's operations agrees with the
+reference to a few units in the last place on the hidden ranges (below 2e-15), while a
+central difference of the forward pass is off by 1e-11 or more and one Richardson step by
+1e-13 or more, so "differentiate the forward numerically" does not pass.
 """
 from __future__ import annotations
 
@@ -18,9 +28,13 @@ from collections import deque
 
 import numpy as np
 
+from autograde import verify
 from autograde.hidden import exercise
 from bpcourse import engine_probe as probe
 from solutions.engine import Value
+
+#: rel_error accepted between an operation's contributions and the reference's (see the module doc)
+OPERATION_TOL = 1e-14
 
 #: exponents of `pow`, one case each, the same for every student (an int stays an int)
 EXPONENTS = (2, 3, -1, 0.5)
@@ -180,8 +194,15 @@ def _backward_features(cases):
                   tuple(np.sign(c["weights"]).tolist())) for c in cases)
 
 
-BINARY_OUTPUTS = ("out.data", "a.grad (∂L/∂a)", "b.grad (∂L/∂b)")
-UNARY_OUTPUTS = ("out.data", "a.grad (∂L/∂a)")
+BINARY_OUTPUTS = ("out.data", "вклад в a.grad (∂L/∂a: сколько _backward добавил)",
+                  "вклад в b.grad (∂L/∂b: сколько _backward добавил)")
+UNARY_OUTPUTS = ("out.data", "вклад в a.grad (∂L/∂a: сколько _backward добавил)")
+
+#: the hint of an operation whose contribution is only close to the right one
+NUMERICAL_HINT = ("вклад лишь приближённо равен верному: так получается, если производную считать "
+                  "численно (конечными разностями по forward, в том числе с экстраполяцией) или в "
+                  "float32. Упражнение — формула локальной производной операции (лекция), "
+                  "посчитанная в float64.")
 TRAVERSAL_OUTPUTS = ("число рёбер, которое вернул backward()",
                      "каждый узел с входами обработан ровно один раз",
                      "узел обработан после всех узлов, которые его используют",
@@ -200,7 +221,7 @@ SETUP = "from bpcourse import engine_probe"
 # only the notebook's names (Value, math, np).
 
 
-@exercise(reference=probe.operation(Value, "add"), outputs=BINARY_OUTPUTS, whole_cell=True, setup=SETUP,
+@exercise(reference=probe.operation(Value, "add"), outputs=BINARY_OUTPUTS, tol=OPERATION_TOL, whole_cell=True, setup=SETUP,
           recorded='engine_probe.operation(Value, "add")')
 class add:
     cases = _binary_cases
@@ -236,7 +257,7 @@ class add:
             Value.__add__ = _add
 
 
-@exercise(reference=probe.operation(Value, "mul"), outputs=BINARY_OUTPUTS, whole_cell=True, setup=SETUP,
+@exercise(reference=probe.operation(Value, "mul"), outputs=BINARY_OUTPUTS, tol=OPERATION_TOL, whole_cell=True, setup=SETUP,
           recorded='engine_probe.operation(Value, "mul")', demo="uses_own_value")
 class mul:
     cases = _binary_cases
@@ -288,7 +309,7 @@ class mul:
             Value.__mul__ = _mul
 
 
-@exercise(reference=probe.operation(Value, "pow"), outputs=UNARY_OUTPUTS, whole_cell=True, setup=SETUP,
+@exercise(reference=probe.operation(Value, "pow"), outputs=UNARY_OUTPUTS, tol=OPERATION_TOL, whole_cell=True, setup=SETUP,
           recorded='engine_probe.operation(Value, "pow")')
 class pow:  # the exercise's name; shadows the builtin pow in this module, which uses `**`
     cases = _unary_cases("pow")
@@ -345,7 +366,7 @@ class pow:  # the exercise's name; shadows the builtin pow in this module, which
             Value.__pow__ = _pow
 
 
-@exercise(reference=probe.operation(Value, "exp"), outputs=UNARY_OUTPUTS, whole_cell=True, setup=SETUP,
+@exercise(reference=probe.operation(Value, "exp"), outputs=UNARY_OUTPUTS, tol=OPERATION_TOL, whole_cell=True, setup=SETUP,
           recorded='engine_probe.operation(Value, "exp")')
 class exp:
     cases = _unary_cases("exp")
@@ -391,7 +412,7 @@ class exp:
             Value.exp = _exp
 
 
-@exercise(reference=probe.operation(Value, "log"), outputs=UNARY_OUTPUTS, whole_cell=True, setup=SETUP,
+@exercise(reference=probe.operation(Value, "log"), outputs=UNARY_OUTPUTS, tol=OPERATION_TOL, whole_cell=True, setup=SETUP,
           recorded='engine_probe.operation(Value, "log")')
 class log:
     cases = _unary_cases("log")
@@ -436,7 +457,7 @@ class log:
             Value.log = _log
 
 
-@exercise(reference=probe.operation(Value, "sigmoid"), outputs=UNARY_OUTPUTS, whole_cell=True, setup=SETUP,
+@exercise(reference=probe.operation(Value, "sigmoid"), outputs=UNARY_OUTPUTS, tol=OPERATION_TOL, whole_cell=True, setup=SETUP,
           recorded='engine_probe.operation(Value, "sigmoid")')
 class sigmoid:
     cases = _unary_cases("sigmoid")
@@ -487,7 +508,7 @@ class sigmoid:
             Value.sigmoid = _sigmoid
 
 
-@exercise(reference=probe.operation(Value, "relu"), outputs=UNARY_OUTPUTS, whole_cell=True, setup=SETUP,
+@exercise(reference=probe.operation(Value, "relu"), outputs=UNARY_OUTPUTS, tol=OPERATION_TOL, whole_cell=True, setup=SETUP,
           recorded='engine_probe.operation(Value, "relu")')
 class relu:
     cases = _unary_cases("relu")
@@ -727,3 +748,22 @@ class backward:
                     edges += len(v._prev)
 
             Value.backward = _backward_pass
+
+
+# --- how the grader reads the kernel's evidence (outside the kernel) ----------------------------
+
+def _read_operation(case, leaves):
+    if len(leaves) not in (2, 3) or any(leaf.size != 1 for leaf in leaves):
+        raise ValueError("not an operation's record")
+    return probe.contributions(case, leaves), None
+
+
+def _read_traversal(case, leaves):
+    if len(leaves) != 5:
+        raise ValueError("not a traversal's record")
+    return [np.array([v]) for v in probe.facts(case["graph"], case["weights"], leaves)], None
+
+
+for _op in probe.OPERATIONS:
+    verify.reads_evidence(_op, _read_operation, {"precision": NUMERICAL_HINT})
+verify.reads_evidence("backward", _read_traversal)
