@@ -6,6 +6,8 @@ becomes a :class:`Found` with a status: ``ok`` or the reason it cannot be graded
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import stat
@@ -17,6 +19,10 @@ import nbformat
 
 STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")   # always re.fullmatch: "$" accepts "\n"
 MAX_NAME_BYTES = 255             # one path component
+MAX_PATH_BYTES = 4096            # a whole path (Linux's PATH_MAX), the extraction folder's included
+MAX_FOLDER_ENTRIES = 10_000      # files and folders looked at in one submission folder
+REFUSED = ".bpcourse-refused.json"   # written by nbgrader collect (autograde.exchange): why it refused
+REFUSED_STATUSES = ("wrong_owner", "symlink", "unsafe_file", "too_large")
 MAX_ZIP_FILES = 20_000
 MAX_ZIP_BYTES = 1 << 30          # uncompressed, in all
 MAX_NOTEBOOK_BYTES = 50 << 20    # one notebook
@@ -53,7 +59,10 @@ class Found:
     student: str
     assignment: str
     folder: Path
-    status: str = "ok"     # ok | unknown_assignment | missing_notebook | corrupt_notebook | bad_student_id
+    # ok | unknown_assignment | missing_notebook | corrupt_notebook | bad_student_id | symlink |
+    # unsafe_file (a hard link, device, FIFO, socket) | wrong_owner | too_large (the last two
+    # from nbgrader collect, autograde.exchange)
+    status: str = "ok"
     message: str = ""
 
     @property
@@ -107,12 +116,22 @@ def extract_zip(path: Path, dest: Path, problems: list[str] | None = None) -> Pa
                 problems.append(f"zip entry {shown(info.filename)}: inside a name that is also a file, skipped")
                 continue
             target = dest.joinpath(*parts)
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
+            if len(os.fsencode(target)) >= MAX_PATH_BYTES:
+                problems.append(f"zip entry {shown(info.filename[:80])}…: a path longer than "
+                                f"{MAX_PATH_BYTES} bytes once extracted, skipped")
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
             try:
-                with zf.open(info) as src, open(target, "xb") as out:
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                out = open(target, "xb")
+            except OSError as e:   # the file system's own limits: this entry, not the class
+                problems.append(f"zip entry {shown(info.filename[:80])}: cannot be created here "
+                                f"({e.strerror}), skipped")
+                continue
+            try:
+                with zf.open(info) as src, out:
                     shutil.copyfileobj(src, out)
                 written.add(parts)
             except (zipfile.BadZipFile, OSError, EOFError) as e:
@@ -168,11 +187,67 @@ def scan(root: Path, known: list[str], selected: list[str] | None = None) -> lis
     return found
 
 
+def unsafe_entry(folder: Path) -> tuple[str, str] | None:
+    """``(status, message)`` for the first thing in ``folder`` (a submission, looked at
+    recursively, nothing followed) that no grader may read or copy: a symbolic link
+    (``symlink``), a hard link, device, FIFO or socket (``unsafe_file``); None if there is none.
+
+    nbgrader's converters copy every file of a submission folder into ``autograded/`` and
+    ``feedback/`` with ``shutil.copy``, which follows links: what ``nbgrader collect`` or a
+    copy put under ``submitted/`` is not trusted."""
+    count = 0
+    todo = [folder]
+    while todo:
+        d = todo.pop()
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError as e:
+            return "unsafe_file", f"{shown(str(d.relative_to(folder)) or '.')} cannot be read: {e.strerror}"
+        for e in entries:
+            count += 1
+            if count > MAX_FOLDER_ENTRIES:
+                return "unsafe_file", f"more than {MAX_FOLDER_ENTRIES} files and folders in the submission"
+            rel = shown(str(Path(e.path).relative_to(folder)))
+            st = e.stat(follow_symlinks=False)
+            if stat.S_ISLNK(st.st_mode):
+                return "symlink", f"{rel} is a symbolic link; not followed (submit the files themselves)"
+            if stat.S_ISDIR(st.st_mode):
+                todo.append(Path(e.path))
+            elif not stat.S_ISREG(st.st_mode):
+                return "unsafe_file", f"{rel} is not a plain file (a device, FIFO or socket); not read"
+            elif st.st_nlink > 1:
+                return "unsafe_file", f"{rel} is a hard link (a second name of a file elsewhere); not read"
+    return None
+
+
+def refused_by_collect(folder: Path) -> tuple[str, str] | None:
+    """``(status, message)`` that ``nbgrader collect`` (:mod:`autograde.exchange`) recorded in
+    ``folder`` when it refused the newest submission; None if it did not."""
+    marker = folder / REFUSED
+    try:
+        st = marker.lstat()
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > 64_000:
+        return "unsafe_file", f"{REFUSED} is not collect's record"
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+        status, message = data["status"], str(data["message"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return "unsafe_file", f"{REFUSED} cannot be read: {type(e).__name__}"
+    if status not in REFUSED_STATUSES:
+        return "unsafe_file", f"{REFUSED} names an unknown status"
+    return status, shown(message[:600])
+
+
 def _check_notebook(f: Found) -> Found:
     nb = f.notebook
     if nb.is_symlink():
         return Found(f.student, f.assignment, f.folder, "symlink",
                      f"{nb.name} is a symbolic link; not followed (submit the notebook itself)")
+    for why in (unsafe_entry(f.folder), refused_by_collect(f.folder)):
+        if why:
+            return Found(f.student, f.assignment, f.folder, *why)
     if not nb.is_file():
         others = ", ".join(shown(p.name) for p in f.folder.glob("*.ipynb")) or "none"
         return Found(f.student, f.assignment, f.folder, "missing_notebook",

@@ -145,3 +145,65 @@ def test_conflicting_or_overlong_zip_entries_are_skipped_with_a_reason(tmp_path)
     assert len(problems) == 3, problems
     assert any("same name" in p for p in problems) and any("longer than 255" in p for p in problems)
     assert all("\n" not in p for p in problems)
+
+
+def test_a_zip_entry_whose_path_is_too_long_is_skipped_with_a_reason(tmp_path):
+    """Each name under 255 bytes, the whole path over Linux's 4 096: the entry is skipped with
+    a one-line reason and the rest of the class is extracted (it crashed the run with
+    ``OSError: File name too long``)."""
+    deep = "carol/00_intro/" + "/".join(["d" * 200] * 21) + "/00_intro.ipynb"
+    assert len(deep.encode()) > 4096 and max(map(len, deep.split("/"))) < 255
+    z = make_zip(tmp_path / "c.zip", {"alice/00_intro/00_intro.ipynb": "{}", deep: "{}",
+                                      "dave/00_intro/00_intro.ipynb": "{}"})
+    problems = []
+    root = extract_zip(z, tmp_path / "x", problems)
+    assert (root / "alice" / "00_intro" / "00_intro.ipynb").is_file()
+    assert (root / "dave" / "00_intro" / "00_intro.ipynb").is_file()
+    assert len(problems) == 1 and "longer than 4096 bytes" in problems[0], problems
+    assert "\n" not in problems[0] and len(problems[0]) < 200
+
+
+@pytest.mark.parametrize("make", ["symlink", "hardlink", "fifo", "socket"])
+def test_links_and_special_files_anywhere_in_a_submission_are_refused(tmp_path, make):
+    """nbgrader's converters copy every file of a submission folder (following links) into
+    autograded/ and feedback/: a link, hard link, FIFO or socket anywhere in it refuses it."""
+    import socket
+
+    secret = tmp_path / "secret"
+    secret.write_text("the course secret")
+    folder = tmp_path / "class" / "alice" / "00_intro"
+    nb(folder / "00_intro.ipynb")
+    (folder / "data").mkdir()
+    place = folder / "data" / "leak.html"
+    if make == "symlink":
+        place.symlink_to(secret)
+    elif make == "hardlink":
+        os.link(secret, place)
+    elif make == "fifo":
+        os.mkfifo(place)
+    else:
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(str(place))
+        s.close()
+    nb(tmp_path / "class" / "bob" / "00_intro" / "00_intro.ipynb")
+    got = {f.student: f for f in scan(tmp_path / "class", KNOWN)}
+    assert got["bob"].status == "ok"
+    want = "symlink" if make == "symlink" else "unsafe_file"
+    assert got["alice"].status == want and "data/leak.html" in got["alice"].message, got["alice"]
+    assert "the course secret" not in got["alice"].message
+
+
+def test_a_refusal_recorded_by_collect_is_the_status(tmp_path):
+    import json
+
+    from autograde.intake import REFUSED
+
+    folder = tmp_path / "alice" / "00_intro"
+    folder.mkdir(parents=True)
+    (folder / REFUSED).write_text(json.dumps({"status": "wrong_owner", "message": "made by account bob\x1b[2J"}))
+    nb(tmp_path / "bob" / "00_intro" / "00_intro.ipynb")
+    (tmp_path / "bob" / "00_intro" / REFUSED).write_text(json.dumps({"status": "ok", "message": "forged"}))
+    got = {f.student: f for f in scan(tmp_path, KNOWN)}
+    assert got["alice"].status == "wrong_owner" and "account bob" in got["alice"].message
+    assert all(ch.isprintable() for ch in got["alice"].message)
+    assert got["bob"].status == "unsafe_file", got["bob"]     # only collect's statuses are taken
