@@ -13,11 +13,16 @@ TSTAMP := $(VENV)/.installed-test
 
 .PHONY: lab demo test audit release bundle doctor bench sysdeps browserdeps pgdeps clean
 
-$(STAMP): pyproject.toml
+# jupyter-config/: bpcourse's Jupyter server extension (autograde/formgrader.py: the formgrader's
+# Autograde in a child process); an editable install does not copy data files, so make does.
+SERVER_CONFIG := jupyter-config/jupyter_server_config.d/backprop-course.json
+
+$(STAMP): pyproject.toml $(SERVER_CONFIG)
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	install -D -m 644 $(SERVER_CONFIG) $(VENV)/etc/jupyter/jupyter_server_config.d/backprop-course.json
 	touch $@
 
 $(TSTAMP): $(STAMP)

@@ -3,7 +3,8 @@
 A course folder is graded by `bpcourse grade`; then a real JupyterLab with nbgrader's formgrader
 is started in it (reading the course's nbgrader_config.py, as an instructor would) and driven
 in Debian's Chromium: the ⚡ Autograde button on a submission that fools the visible checks,
-Generate Feedback, and a TA's comment typed into the grading page.
+Generate Feedback, and a TA's comment typed into the grading page. While ⚡ Autograde runs, the
+server keeps answering (issue 21: it runs in a child process, autograde/formgrader.py).
 """
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -43,6 +47,9 @@ def graded(tmp_path_factory):
     insert_code(nb, 3, FOOL_CHECKS)
     put(base / "class", "fools", nb)
     put(base / "class", "mistake_forward_difference", sample("mistake_forward_difference"))
+    slow = sample("solved")
+    insert_code(slow, 3, "import time\ntime.sleep(8)   # a slow notebook: the formgrader must not freeze on it")
+    put(base / "class", "slow", slow)
     out = base / "course"
     bpcourse("grade", base / "class", "--out", out, "--timeout", "60")
     return out
@@ -68,6 +75,36 @@ def nbgrader_alone_would_give_full_marks(out: Path, tmp: Path) -> float:
                    capture_output=True, env=env)
     with course.gradebook(plain) as gb:
         return gb.find_submission(A, "fools").score
+
+
+class StatusProbes:
+    """While in use, asks the server's ``/api/status`` every 0.25 s (each answer awaited at most
+    2 s) and counts the answers: a server busy inside one request answers none."""
+
+    def __init__(self, base: str, token: str):
+        self.url, self.token = f"{base}/api/status", token
+        self.sent = self.answered = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.sent += 1
+            req = urllib.request.Request(self.url, headers={"Authorization": f"token {self.token}"})
+            try:
+                with urllib.request.urlopen(req, timeout=2) as r:
+                    self.answered += r.status == 200
+            except OSError:
+                pass
+            self._stop.wait(0.25)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(10)
 
 
 def press(page, student: str, column: str) -> str:
@@ -111,6 +148,11 @@ def test_the_formgraders_buttons_grade_hide_and_keep_the_verdict(graded, formgra
         for student in by_bpcourse:
             text = press(page, student, "autograde")
             assert "Successfully autograded" in text, text
+        with StatusProbes(base, token) as probes:   # a notebook that runs for 8 s
+            text = press(page, "slow", "autograde")
+        assert "Successfully autograded" in text, text
+        assert probes.sent >= 8 and probes.answered >= 0.8 * probes.sent, (probes.sent, probes.answered)
+        assert total(graded, "slow") == 6.0
         assert {s: total(graded, s) for s in by_bpcourse} == by_bpcourse
 
         # a TA comments on the wrong exercise in the grading page
