@@ -33,8 +33,11 @@ COURSE_ID = "backprop-course"      # the default course id of a new course folde
 CONFIG_FILE = "nbgrader_config.py"
 PROTECT_LINE = "protect(c)"
 
-# Text copies and our own working files never reach a release or an autograded folder.
-IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py", "*.md", ".bpcourse"]
+# Text copies and our own working files never reach a release or an autograded folder; a
+# student's own *.html never reaches feedback/ (only the HTML the grader generated does), nor
+# does collect's record of a refused submission (autograde.exchange.REFUSED).
+IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py", "*.md", ".bpcourse", "*.html",
+          ".bpcourse-refused.json"]
 
 TEMPLATE = f'''\
 # nbgrader configuration of this course: yours to edit. bpcourse wrote it once and never
@@ -75,6 +78,10 @@ def protect(c: Config) -> Config:
     from autograde.preprocessors import SandboxedExecute, TrustedVerdicts
 
     c.CourseDirectory.ignore = IGNORE
+    # nbgrader collect: nothing followed, the owner checked, the exchange's own time
+    # (autograde.exchange). A collect configured above (an exchange service such as ngshare) stays.
+    if "collect" not in c.ExchangeFactory:
+        c.ExchangeFactory.collect = "autograde.exchange.SafeCollect"
     # Student-written HTML is made inert before nbgrader stores the submitted and the
     # executed notebook (the formgrader renders them).
     pre = list(Autograde.class_traits()["sanitize_preprocessors"].make_dynamic_default())
