@@ -12,7 +12,10 @@ same authentication and XSRF checks) whose ``post`` runs nbgrader's own command,
 folder and awaits it. The child reads the same ``nbgrader_config.py`` (so the same sandbox and
 trusted verdicts: one code path for every door), the server keeps serving, and the reply has
 the shape nbgrader's API gives (``success``, ``log``, ``error``) so the formgrader's page shows
-it as before. Autogrades started from the formgrader run one at a time, as they did.
+it as before. Autogrades started from the formgrader run one at a time, as they did, and each
+holds the course folder's lock (``DIR/.bpcourse/lock``, :func:`autograde.state.lock`) while it
+runs: a ``bpcourse grade`` on the same folder waits its turn instead of racing it, and the
+button says so when ``bpcourse grade`` holds the lock.
 
 It is enabled for every Jupyter server of the environment
 (``jupyter-config/jupyter_server_config.d/backprop-course.json``, installed with the package)
@@ -66,8 +69,15 @@ def _handler_class():
         @check_xsrf
         @check_notebook_dir
         async def post(self, assignment_id, student_id):
+            from autograde import state
+
+            root = Path(self.coursedir.root)
             async with self._one_at_a_time:
-                result = await autograde_in_child(Path(self.coursedir.root), assignment_id, student_id)
+                try:
+                    with state.lock(root):
+                        result = await autograde_in_child(root, assignment_id, student_id)
+                except state.StateError as e:     # bpcourse grade is working on this folder
+                    result = {"success": False, "error": str(e), "log": ""}
             self.write(json.dumps(result))
 
     return ChildProcessAutograde

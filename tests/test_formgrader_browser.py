@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from autograde import course
+from autograde import course, state
 from classes import A, bpcourse, cell, insert_code, put, read_csv, sample, verdict
 from test_hostile_browser import CHROMIUM, FLAGS, formgrader  # noqa: F401  (the server fixture)
 
@@ -153,6 +153,9 @@ def test_the_formgraders_buttons_grade_hide_and_keep_the_verdict(graded, formgra
         assert "Successfully autograded" in text, text
         assert probes.sent >= 8 and probes.answered >= 0.8 * probes.sent, (probes.sent, probes.answered)
         assert total(graded, "slow") == 6.0
+        with state.lock(graded):   # as `bpcourse grade` holds it while it grades this folder
+            text = press(page, "fools", "autograde")
+        assert "There was an error autograding" in text, text
         assert {s: total(graded, s) for s in by_bpcourse} == by_bpcourse
 
         # a TA comments on the wrong exercise in the grading page
