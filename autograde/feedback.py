@@ -54,8 +54,9 @@ class HideHiddenTests(Preprocessor):
     the formulas of markdown cells and grader comments (:func:`typeset_markdown`)."""
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "markdown":
-            cell.source = typeset_markdown(cell.source)
+        if cell.cell_type == "markdown":   # sanitised HTML (Sanitize runs first), or markdown
+            source = cell.source
+            cell.source = typeset_html(source) if source.startswith("<div") else typeset_markdown(source)
         comment = cell.get("metadata", {}).get("nbgrader", {}).get("comment")
         if comment:
             cell.metadata.nbgrader.comment = typeset_markdown(comment)
@@ -171,65 +172,230 @@ def typeset_markdown(source: str) -> str:
 
 
 # --- student-written HTML ------------------------------------------------------------------
-from nbconvert.preprocessors.sanitize import SanitizeHTML   # noqa: E402 - bleach-based
+# Everything a student wrote or printed is rendered to HTML here, the way nbconvert renders it,
+# and cleaned by ammonia (nh3) against an allow-list. nbconvert's templates render a markdown
+# cell's source again with mistune (``markdown2html``); the cleaned HTML is therefore stored as
+# ONE line starting with ``<div``: a CommonMark HTML block that mistune passes through verbatim
+# (no blank line can end it, so no part of it is read as markdown again).
+import nh3   # noqa: E402
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath   # noqa: E402
+from pygments.token import STANDARD_TYPES   # noqa: E402
 from traitlets import Bool   # noqa: E402
 
-#: markdown that could become active in a browser: any tag, a link/image target with a scheme
-#: other than http(s)/mailto (javascript:, data:, vbscript:, an entity-encoded one), MathJax's
-#: \href/\url (MathJax renders links), an autolink or reference definition with such a target
-_TAG = re.compile(r"<[A-Za-z!/?]")
-_TARGET = re.compile(r"\]\s*\(\s*<?([^)\s>]*)|^\s{0,3}\[[^\]]+\]:\s*<?(\S*)|<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>", re.M)
-_SAFE_TARGET = re.compile(r"(?:https?://|mailto:|#|[^:/?#&%]*(?:[/?#]|$))", re.I)
-_MATH_LINK = re.compile(r"\\(?:href|url)\b")
+SCHEMES = {"http", "https", "mailto"}   # and in-page anchors "#..."; nothing else
+ID_PREFIX = "bp-u-"   # student ids and anchors cannot clobber the page's own (window.MathJax, #top)
+TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
+        "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre", "q",
+        "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "table", "tbody", "td", "tfoot",
+        "th", "thead", "tr", "tt", "u", "ul", "var"}
+ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "height"},
+              "td": {"style", "colspan", "rowspan"}, "th": {"style", "colspan", "rowspan"},
+              "ol": {"start"}, **{f"h{n}": {"id"} for n in range(1, 7)}}
+CLASSES = {"span": {"bp-tex", "bp-tex-display", *filter(None, STANDARD_TYPES.values())},   # formulas, pygments
+           "div": {"bp-md", "highlight"}, "a": {"anchor-link"}}
+#: MathJax (the formgrader typesets the page's text with it) turns these into links, HTML
+#: attributes, styles or script loading: a backslash before them — or before any command name
+#: that a tag boundary could continue (MathJax joins the text of inline elements) — becomes a
+#: fullwidth backslash, which no TeX reads as a command
+MATHJAX_ACTIVE = ("href", "url", "class", "cssId", "style", "unicode", "require", "bbox", "mmlToken",
+                  "mathtip", "texttip", "toggle", "action", "data", "html", "setOptions")
+_MATHJAX = re.compile(r"\\(?=(?:%s)(?![A-Za-z])|[A-Za-z]*$)" % "|".join(MATHJAX_ACTIVE))
+_TAG_OR_TEXT = re.compile(r'(<[^>"]*(?:"[^"]*"[^>"]*)*>)')   # ammonia's output: attributes always "…"
+_SAFE_URL = re.compile(r"(?:https?:|mailto:|#)", re.I)
 
 
-def _risky_markdown(source: str) -> bool:
-    if _TAG.search(source) or _MATH_LINK.search(source) or "&#" in source or "&colon" in source.lower():
-        return True
-    for m in _TARGET.finditer(source):
-        target = next(g for g in m.groups() if g is not None)
-        if target and not _SAFE_TARGET.match(target):
-            return True
-    return False
+def _relative_url(url: str) -> str | None:
+    """Relative URLs: in-page anchors only (namespaced like the ids), nothing that could reach
+    the Jupyter server's own endpoints (``../../terminals/1``, ``/lab/…``, ``//host``)."""
+    if not url.startswith("#"):
+        return None
+    return url if url[1:].startswith(ID_PREFIX) else "#" + ID_PREFIX + url[1:]
 
 
-def escape_markdown(source: str) -> str:
-    """Markdown shown as its plain text: one ``<pre>`` block (CommonMark reads no markdown
-    inside it, and every ``<`` and ``&`` in it is escaped)."""
-    return f'<pre class="bp-escaped">{html.escape(source, quote=True)}</pre>'
+def _attribute(tag: str, attr: str, value: str) -> str | None:
+    """A second check of every URL ammonia kept: http(s), mailto or an anchor, whitespace and
+    control characters ignored, as a browser ignores them."""
+    if attr in ("href", "src") and not _SAFE_URL.match(re.sub(r"[\x00-\x20]+", "", value)):
+        return None
+    return value
 
 
-class Sanitize(SanitizeHTML):
+CLEANER = nh3.Cleaner(tags=TAGS, attributes=ATTRIBUTES, allowed_classes=CLASSES, url_schemes=SCHEMES,
+                      url_relative=_relative_url, attribute_filter=_attribute, id_prefix=ID_PREFIX,
+                      filter_style_properties={"text-align"}, strip_comments=True)
+
+
+def _one_line(clean: str) -> str:
+    """Cleaned HTML as one line that renders the same: text nodes lose MathJax's active commands
+    and spell ``=``, ``[`` and line breaks as character references (so nbconvert's
+    ``strip_files_prefix`` cannot rewrite them), line breaks inside attribute values too."""
+    parts = _TAG_OR_TEXT.split(clean)
+    for i in range(0, len(parts), 2):
+        parts[i] = _MATHJAX.sub("\uff3c", parts[i]).replace("=", "&#61;").replace("[", "&#91;")
+    return "".join(parts).replace("\r", "&#13;").replace("\n", "&#10;")
+
+
+def safe_html(source: str) -> str:
+    """Student HTML as an allow-listed fragment on one line (:data:`CLEANER`)."""
+    return _one_line(CLEANER.clean(source))
+
+
+class _Renderer(IPythonRenderer):
+    """nbconvert's renderer; formulas are kept in a span so the feedback can typeset exactly
+    what mistune read as math (:func:`typeset_html`), and MathJax still finds their ``$``."""
+
+    def inline_math(self, body: str) -> str:
+        return f'<span class="bp-tex">{super().inline_math(body)}</span>'
+
+    def block_math(self, body: str) -> str:
+        return f'<span class="bp-tex-display">{super().block_math(body)}</span>'
+
+    def _embed_image_or_attachment(self, src: str) -> str:
+        return src      # never read an attachment or a file; the cleaner drops what is not http(s)
+
+
+def render_markdown(source: str) -> str:
+    """A markdown cell's HTML as nbconvert's ``markdown2html`` renders it (mistune with math)."""
+    return MarkdownWithMath(renderer=_Renderer(escape=False)).render(source)
+
+
+def safe_markdown(source: str) -> str:
+    """A markdown cell as cleaned HTML that mistune passes through unchanged (one line that
+    starts a CommonMark HTML block). Idempotent: the stored notebook is sanitised again by every
+    exporter that renders it."""
+    out = safe_html(render_markdown(source).strip())
+    return out if out.startswith("<div") else f'<div class="bp-md">{out}</div>'
+
+
+_TEX_SPAN = re.compile(r'<span class="bp-tex(-display)?">\$\$?([^<]*?)\$\$?</span>')
+
+
+def typeset_html(html_source: str) -> str:
+    """:func:`typeset` for the formulas of a sanitised markdown cell (:func:`safe_markdown`)."""
+    def draw(m):
+        tex = html.unescape(m.group(2))
+        if m.group(1):
+            return f'<span class="bp-math-display">{typeset(tex, display=True)}</span>'
+        return typeset(tex)
+    return _TEX_SPAN.sub(draw, html_source)
+
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
+KEPT = ("text/plain", "text/html", "image/png", "image/jpeg", "application/json")
+
+
+def _text(value) -> str:
+    return "".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _count(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _output(o):
+    """One code-cell output with only inert data, or None."""
+    kind = o.get("output_type")
+    if kind == "stream":
+        return nbformat_output("stream", name=o.get("name") if o.get("name") in ("stdout", "stderr") else "stdout",
+                               text=_text(o.get("text", "")))
+    if kind == "error":
+        return nbformat_output("error", ename=_text(o.get("ename", "")), evalue=_text(o.get("evalue", "")),
+                               traceback=[_text(t) for t in o.get("traceback", []) or []])
+    if kind not in ("display_data", "execute_result"):
+        return None
+    data = {}
+    for key in KEPT:
+        if key not in o.get("data", {}):
+            continue
+        value = o["data"][key]
+        if key == "application/json":
+            data[key] = value
+            continue
+        value = _text(value)
+        if key == "text/html":
+            value = safe_html(value)
+        elif key.startswith("image/") and not _BASE64.fullmatch(value):
+            continue
+        data[key] = value
+    if kind == "execute_result":
+        return nbformat_output(kind, data=data, metadata={}, execution_count=_count(o.get("execution_count")))
+    return nbformat_output(kind, data=data, metadata={})   # an output's metadata is not shown
+
+
+def nbformat_output(kind, **fields):
+    import nbformat
+    return nbformat.v4.new_output(kind, **fields)
+
+
+def trusted_verdict(cell) -> tuple[bool, str] | None:
+    """(passed, message) of the verdict ``TrustedVerdicts`` appended to a test cell, or None.
+
+    It is the LAST output of a test cell (nbgrader's grade cell that is not a solution), and
+    carries the verdict's metadata (passed) or nbgrader's error name for it (failed): the
+    kernel's own outputs lose their metadata (:class:`Sanitize`) before the verdict is added,
+    and ``settle`` always appends the verdict after them, so an output the student's code
+    made — whatever it says — is never taken for it."""
+    from nbgrader import utils
+    from autograde.preprocessors import VERDICT_ENAME, VERDICT_KEY
+
+    outputs = cell.get("outputs") or []
+    if cell.cell_type != "code" or not outputs or not utils.is_grade(cell) or utils.is_solution(cell):
+        return None
+    last = outputs[-1]
+    if last.get("output_type") == "error" and last.get("ename") == VERDICT_ENAME:
+        return False, _text(last.get("evalue", ""))
+    meta = last.get("metadata", {}).get(VERDICT_KEY) if last.get("output_type") == "display_data" else None
+    if isinstance(meta, dict) and meta.get("passed"):
+        return True, _text(meta.get("message", ""))
+    return None
+
+
+def verdict_html(passed: bool, message: str) -> str:
+    """The trusted verdict as no output of a student's code can look: a framed, coloured box
+    with a heading (student HTML keeps no style or class; printed text is monospace in a
+    ``<pre>``). The message is markdown (``autograde.verify`` escapes what it quotes for it)."""
+    colour, background, mark, head = (("#1b5e20", "#e8f5e9", "✔", "пройдена") if passed
+                                      else ("#b71c1c", "#ffebee", "✘", "не пройдена"))
+    body = safe_html(render_markdown(message))
+    return (f'<div class="bp-verdict tex2jax_ignore" style="margin:4px 0;padding:6px 10px;'
+            f'border:2px solid {colour};border-left:12px solid {colour};background:{background};'
+            f'font-family:sans-serif;font-size:14px"><div style="font-weight:bold;color:{colour}">'
+            f'{mark} Вердикт курса: скрытая проверка {head} '
+            f'<span style="font-weight:normal">(это сообщение проверяющей системы, не вывод кода)</span>'
+            f'</div>{body}</div>')
+
+
+class Sanitize(Preprocessor):
     """Nothing student-written reaches a browser as active HTML (formgrader, feedback).
 
-    Code-cell outputs: ``text/html`` is cleaned by bleach (nbconvert's :class:`SanitizeHTML`:
-    allowed tags and attributes only, ``href`` schemes http(s)/mailto); JavaScript, SVG,
-    markdown, LaTeX (MathJax links) and any other rich output are removed; plain text, PNG,
-    JPEG and JSON are kept (the templates escape text, tracebacks included). Markdown and raw
-    cells: a cell with any tag, a non-web link target or a MathJax link is shown as escaped
-    plain text (:func:`escape_markdown`); plain markdown (the course's own) is left as it is,
-    formulas included. Cell attachments are dropped.
+    Markdown cells are rendered as nbconvert renders them and cleaned (:func:`safe_markdown`);
+    raw cells (nbconvert writes them into the page as they are) are cleaned as HTML
+    (:func:`safe_html`). Code-cell outputs: ``text/html`` is cleaned the same way; plain text,
+    PNG, JPEG (base64 only) and JSON are kept (the templates escape text, tracebacks included);
+    JavaScript, SVG, markdown, LaTeX and any other rich output are removed, and so is every
+    output's metadata. A test cell's trusted verdict (:func:`trusted_verdict`) is shown as a
+    framed box (:func:`verdict_html`) that nothing the kernel prints resembles. Cell
+    attachments are dropped. Running it twice gives what running it once gives.
     """
 
     enabled = Bool(True)   # nbgrader registers its converters' preprocessors as they are
 
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        self.safe_output_keys = {"metadata", "text/plain", "application/json", "image/png", "image/jpeg"}
-        self.sanitized_output_types = {"text/html"}
-
     def preprocess_cell(self, cell, resources, index):
         cell.pop("attachments", None)
-        if cell.cell_type in ("markdown", "raw"):
-            if _risky_markdown(cell.source):
-                cell.source = escape_markdown(cell.source)
-            if cell.cell_type == "raw":
-                cell.get("metadata", {}).pop("format", None)
-                cell.get("metadata", {}).pop("raw_mimetype", None)
-            return cell, resources
-        if cell.cell_type == "code":
-            cell.outputs = self.sanitize_code_outputs(cell.get("outputs", []))
-            for output in cell.outputs:   # an output's metadata is not shown; keep it plain data
-                if output.get("output_type") in ("display_data", "execute_result"):
-                    output["metadata"] = {}
+        if cell.cell_type == "markdown":
+            cell.source = safe_markdown(_text(cell.source))
+        elif cell.cell_type == "raw":
+            cell.source = safe_html(_text(cell.source))
+            cell.get("metadata", {}).pop("format", None)
+            cell.get("metadata", {}).pop("raw_mimetype", None)
+        elif cell.cell_type == "code":
+            verdict = trusted_verdict(cell)
+            cell.execution_count = _count(cell.get("execution_count"))
+            outputs = [_output(o) for o in cell.get("outputs", [])]
+            cell.outputs = [o for o in outputs if o is not None]
+            if verdict is not None:
+                passed, message = verdict
+                plain = f"✔ {message}" if passed else f"Скрытая проверка: {message}"
+                cell.outputs[-1] = nbformat_output("display_data", metadata={}, data={
+                    "text/html": verdict_html(passed, message), "text/plain": plain})
         return cell, resources
