@@ -41,7 +41,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, DottedObjectName, Integer, Unicode, default
 
 from autograde import hidden, sandbox
-from autograde.verify import MAX_OUTPUT_FILE, parse_outputs, verify
+from autograde.verify import MAX_OUTPUT_FILE, borrowed, parse_outputs, tampering, verify
 from bpcourse.cases import CASES_FILE, OUTPUT_DIR, encode
 
 MAX_KERNEL_OUTPUT = 16 << 20       # characters of a notebook's outputs kept
@@ -365,6 +365,8 @@ class TrustedVerdicts(NbGraderPreprocessor):
         trusted = resources.get("bpcourse") or {}
         assignment = resources["nbgrader"]["assignment"]
         exercises = {ex.test_cell_id: ex for ex in hidden.exercises(assignment)}
+        tampered = None if trusted.get("skipped") else tampering(assignment, nb)   # the notebook's text, not the kernel's word
+        not_own = {} if trusted.get("skipped") else borrowed(assignment, nb)
         present = set()
         for cell in nb.cells:
             if cell.cell_type != "code" or not utils.is_grade(cell) or utils.is_solution(cell):
@@ -378,6 +380,10 @@ class TrustedVerdicts(NbGraderPreprocessor):
             elif ex is None:
                 score, message = 0.0, "У этой ячейки нет скрытой проверки (ошибка курса: сообщите преподавателю)."
                 self.log.error("test cell %s has no hidden check in autograde/hidden", grade_id)
+            elif tampered:
+                score, message = 0.0, tampered
+            elif ex.name in not_own:
+                score, message = 0.0, not_own[ex.name]
             elif "cases" not in trusted or "outputs" not in trusted:
                 score, message = 0.0, "Ноутбук выполнен не в песочнице курса: оценка не доверенная (ошибка настройки)."
                 self.log.error("autograde ran without SandboxedExecute: check nbgrader_config.py")
@@ -385,7 +391,7 @@ class TrustedVerdicts(NbGraderPreprocessor):
                 v = verify(ex, trusted["cases"][ex.name], trusted["outputs"].get(ex.name))
                 score, message = score_and_comment(v, cell_outcome(cell), points)
             settle(cell, score, message)
-        notes = list(trusted.get("incidents", []))
+        notes = list(trusted.get("incidents", [])) + (["tampered: a cell names the grading modules"] if tampered else [])
         missing = [g for g in exercises if g not in present]
         if missing:
             notes.append("test cells deleted from the submission: " + ", ".join(missing))
@@ -395,7 +401,8 @@ class TrustedVerdicts(NbGraderPreprocessor):
                 if o.get("output_type") == "error" and o.get("ename") in ("CellTimeoutError", "MemoryError"):
                     what = "timed out" if o["ename"] == "CellTimeoutError" else "ran out of memory"
                     notes.append(f"cell {cell.get('id', '?')} {what}")
-        nb.metadata["bpcourse"] = {"skipped": trusted.get("skipped", ""), "incidents": list(dict.fromkeys(notes))}
+        nb.metadata["bpcourse"] = {"skipped": trusted.get("skipped", ""), "incidents": list(dict.fromkeys(notes)),
+                                   "tampered": tampered or ""}
         return nb, resources
 
     def _restore(self, nb, resources, grade_ids) -> None:

@@ -390,8 +390,9 @@ def verify(ex: Exercise, cases: list, recorded: dict | None) -> Verdict:
 #: counter of bpcourse.nn's work. No exercise needs any of them, so a line of the student's that
 #: names one (and is not a line of the course's own notebook) reaches for the grading itself.
 TAMPER = re.compile(r"engine_probe|layer_probe|train_probe|probe_calls|bpcourse_out|bpcourse_cases"
-                    r"|bpcourse\s*\.\s*(?:grading|cases)\b|from\s+bpcourse\s+import\s+[^\n#]*\b(?:grading|cases)\b"
-                    r"|\bCASES_FILE\b|\bOUTPUT_DIR\b")
+                    r"|bpcourse\s*\.\s*(?:grading|cases)\b|from\s+bpcourse\s+import\s+[^\n#]*\b(?:grading|cases)\b")
+#: the one public name of bpcourse.grading a notebook may import (08 does: skip a widget while graded)
+ALLOWED = re.compile(r"from\s+bpcourse\.grading\s+import\s+is_grading\s*(?:#.*)?")
 
 
 def _course_lines(assignment: str) -> set[str]:
@@ -414,8 +415,62 @@ def tampering(assignment: str, nb) -> str | None:
         if cell.get("cell_type") != "code":
             continue
         for line in str(cell.get("source", "")).splitlines():
-            if line.strip() and line.strip() not in course and TAMPER.search(line):
+            text = line.strip()
+            if text and text not in course and TAMPER.search(text) and not ALLOWED.fullmatch(text):
                 return ("Вмешательство в проверку: ячейка №{} обращается к модулям, которые проверяют "
                         "ноутбук (строка «{}»). Проверка не доверяет такой сдаче: все упражнения "
                         "ноутбука оценены в 0, преподаватель видит пометку «tampered».").format(index, quote(line.strip()))
     return None
+
+
+# --- an exercise answered by a route that is not the student's own formula --------------------
+
+#: exercises that ask for an analytic derivative or a backward method (COURSE.md, rule 9): their
+#: solution cell must not differentiate numerically or by a library. Registered by the hidden specs.
+OWN_FORMULA: set = set()
+
+#: (pattern over the cell's code without comments and strings, what the route is called)
+ROUTES = (
+    (re.compile(r"\bcmath\b|\.imag\b|\bcomplex\s*\(|\b[\d.]+(?:e[+-]?\d+)?j\b", re.I), "комплексным шагом"),
+    (re.compile(r"\bgradcheck\b|\bnumerical_gradient(?:_array)?\b"), "численно через bpcourse.gradcheck"),
+    (re.compile(r"\bbpcourse\s*\.\s*nn\b|\bfrom\s+bpcourse\s+import\s+[^\n]*\bnn\b"), "через слои bpcourse.nn"),
+    (re.compile(r"\b(?:sympy|mpmath|torch|jax|autograd)\b"), "библиотекой дифференцирования"),
+)
+
+
+def _code_only(source: str) -> str:
+    """``source`` without comments and with every string emptied (a mention is not a use)."""
+    import io
+    import tokenize
+
+    try:
+        tokens = [(t.type, '""' if t.type == tokenize.STRING else t.string)
+                  for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type != tokenize.COMMENT]
+        return tokenize.untokenize(tokens)
+    except (tokenize.TokenError, IndentationError, SyntaxError, ValueError):
+        return "\n".join(line.split("#", 1)[0] for line in source.splitlines())
+
+
+def borrowed(assignment: str, nb) -> dict[str, str]:
+    """{exercise: Russian verdict} for each solution cell of an :data:`OWN_FORMULA` exercise whose
+    code differentiates by a route that is not a formula (:data:`ROUTES`): the complex step,
+    bpcourse.gradcheck, bpcourse.nn, a differentiation library. Read from the notebook's text in
+    the grader's process. The routes no text shows (finite differences written out, a helper
+    defined in another cell) are met by the tolerance and the probes' evidence instead."""
+    from autograde import hidden
+
+    graded = {ex.name for ex in hidden.exercises(assignment)} & OWN_FORMULA
+    out = {}
+    for cell in nb.cells:
+        name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if cell.get("cell_type") != "code" or name not in graded:
+            continue
+        code = _code_only(str(cell.get("source", "")))
+        for pattern, route in ROUTES:
+            if pattern.search(code):
+                out[name] = (f"Скрытая проверка: производная в решении посчитана не по формуле, а {route}. "
+                             "Упражнение — ваша собственная формула (лекция); численная производная и готовые "
+                             "библиотеки — инструмент проверки ответа, а не ответ, поэтому баллы за это "
+                             "упражнение не начислены.")
+                break
+    return out

@@ -13,6 +13,10 @@ method — never another method of the student's:
   ``backward`` is called once; the probe returns what it returned and, for ``Linear``, the
   parameters' gradients afterwards (so ``=`` instead of ``+=`` shows).
 
+The hidden-check functions (below) also record how many computations of :mod:`bpcourse.nn`
+ran during the call (:func:`library_calls`): raw evidence the grader reads outside the kernel,
+where a method that handed its work to the course's own layers gets no points.
+
 The hidden checks call these in the grading kernel with the student's classes; the grader calls
 them outside with the reference classes and compares. The visible checks of notebook 07
 (``bpcourse.checks.check_linear_layer_forward`` …) run the same probes on inputs written into
@@ -106,15 +110,27 @@ def run_loss_backward(cls, Y, t) -> np.ndarray:
 
 # --- the hidden-check functions: case kwargs -> outputs -------------------------------------
 
+def library_calls(run, *args):
+    """``run(*args)``'s outputs, then ``[n]``: how many computations of :mod:`bpcourse.nn` ran
+    meanwhile (``nn.probe_calls``; the probe itself runs none). Recorded as evidence; the
+    grader decides."""
+    from bpcourse import nn
+
+    before = nn.probe_calls
+    out = run(*args)
+    used = float(nn.probe_calls - before)
+    return (*(out if isinstance(out, tuple) else (out,)), np.array([used]))
+
+
 def linear_forward(Linear):
     def probe(X, W, b):
-        return run_linear_forward(Linear, X, W, b)
+        return library_calls(run_linear_forward, Linear, X, W, b)
     return probe
 
 
 def linear_backward(Linear):
     def probe(X, W, b, dZ, W_grad, b_grad):
-        return run_linear_backward(Linear, X, W, b, dZ, W_grad, b_grad)
+        return library_calls(run_linear_backward, Linear, X, W, b, dZ, W_grad, b_grad)
     return probe
 
 
@@ -123,23 +139,23 @@ def activation_forward(cls, name: str):
         raise ValueError(f"an activation stores A or Z, not {name!r}")
 
     def probe(Z):
-        return run_activation_forward(cls, name, Z)
+        return library_calls(run_activation_forward, cls, name, Z)
     return probe
 
 
 def activation_backward(cls):
     def probe(Z, A, dA):
-        return run_activation_backward(cls, Z, A, dA)
+        return library_calls(run_activation_backward, cls, Z, A, dA)
     return probe
 
 
 def loss_forward(cls):
     def probe(Y, t):
-        return run_loss_forward(cls, Y, t)
+        return library_calls(run_loss_forward, cls, Y, t)
     return probe
 
 
 def loss_backward(cls):
     def probe(Y, t):
-        return run_loss_backward(cls, Y, t)
+        return library_calls(run_loss_backward, cls, Y, t)
     return probe

@@ -39,6 +39,7 @@ one forward per entry of it (a few milliseconds for a 2-16-16-1 network on a bat
 from __future__ import annotations
 
 import contextlib
+import functools
 
 import numpy as np
 from scipy.special import log_softmax as _log_softmax
@@ -49,6 +50,22 @@ CHUNK = 512                # perturbations per batched forward (bounds memory: C
 
 
 _blas = None
+
+#: How many computations of this module have run (forwards, backwards, losses, an optimiser's
+#: step or zero_grad). Notebooks 07 and 08 grade the student's *own* layer methods and SGD: their
+#: probes (:mod:`bpcourse.layer_probe`, :mod:`bpcourse.train_probe`) record how much this grew
+#: while the student's method ran, and the grader gives no points to a method that handed its
+#: work to these layers (evidence it reads outside the kernel).
+probe_calls = 0
+
+
+def _counted(method):
+    @functools.wraps(method)
+    def counted(*args, **kwargs):
+        global probe_calls
+        probe_calls += 1
+        return method(*args, **kwargs)
+    return counted
 
 
 @contextlib.contextmanager
@@ -132,6 +149,7 @@ class Module:
     def parameters(self) -> list[Parameter]:
         return []
 
+    @_counted
     def zero_grad(self) -> None:
         for p in self.parameters():
             p.grad.fill(0.0)
@@ -139,6 +157,7 @@ class Module:
     def _apply(self, X, *params):
         raise NotImplementedError
 
+    @_counted
     def forward(self, X: np.ndarray) -> np.ndarray:
         """X of shape (M, n_in) -> out of shape (M, n_out); stores X for ``backward``."""
         self.X = np.asarray(X, dtype=np.float64)
@@ -147,11 +166,13 @@ class Module:
     def __call__(self, X):
         return self.forward(X)
 
+    @_counted
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """Add dL/dp into every ``p.grad``; return dL/dX, of the shape of the stored X."""
         with single_threaded_blas():
             return self._backward(dout)
 
+    @_counted
     def _backward(self, dout):
         X = self.X
         dout = np.asarray(dout, dtype=np.float64)
@@ -201,6 +222,7 @@ class Linear(Module):
     def parameters(self):
         return [self.W, self.b]
 
+    @_counted
     def _apply(self, X, W, b):
         return _matmul(X, W) + b[..., None, :]
 
@@ -212,6 +234,7 @@ class Sigmoid(Module):
     """σ(z), evaluated as ½ (1 + tanh(z / 2)) (stable and complex-safe)."""
     elementwise = True
 
+    @_counted
     def _apply(self, X):
         return 0.5 + 0.5 * np.tanh(0.5 * X)
 
@@ -222,6 +245,7 @@ class Sigmoid(Module):
 class Tanh(Module):
     elementwise = True
 
+    @_counted
     def _apply(self, X):
         return np.tanh(X)
 
@@ -233,6 +257,7 @@ class ReLU(Module):
     """max(0, z), the sign taken from the real part (the derivative at 0 is 0, as in PyTorch)."""
     elementwise = True
 
+    @_counted
     def _apply(self, X):
         return np.where(X.real > 0, X, 0.0)
 
@@ -249,12 +274,14 @@ class Sequential(Module):
     def parameters(self):
         return [param for layer in self.layers for param in layer.parameters()]
 
+    @_counted
     def forward(self, X):
         out = X
         for layer in self.layers:
             out = layer.forward(out)
         return out
 
+    @_counted
     def backward(self, dout):
         with single_threaded_blas():
             for layer in reversed(self.layers):
@@ -275,6 +302,7 @@ class _Loss:
     """A loss averaged over the batch: the sum of per-row terms ``_terms(Y, t)`` (…, M), each
     depending on its own row of Y only; ``backward`` perturbs a column of every row at once."""
 
+    @_counted
     def forward(self, Y: np.ndarray, t: np.ndarray) -> float:
         """Y, t of shape (M, K) -> the loss (a float); stores Y and t for ``backward``."""
         self.Y = np.asarray(Y, dtype=np.float64)
@@ -285,6 +313,7 @@ class _Loss:
 
     __call__ = forward
 
+    @_counted
     def backward(self) -> np.ndarray:
         """dL/dY of the last forward, of the shape of Y."""
         Y, K = self.Y, self.Y.shape[-1]
@@ -296,6 +325,7 @@ class _Loss:
 class MSELoss(_Loss):
     """Mean over the batch of ½ Σ_j (t_j − y_j)² (lecture 000)."""
 
+    @_counted
     def _terms(self, Y, t):
         r = t - Y
         return 0.5 * np.sum(r * r, axis=-1) / Y.shape[-2]      # r * r, not |r|²: analytic
@@ -308,6 +338,7 @@ class SoftmaxCrossEntropyLoss(_Loss):
     """Mean over the batch of −Σ_j t_j log softmax(Y)_j for logits Y and targets t (one-hot or
     distributions). The log-softmax is scipy's, of Y shifted by its row's real maximum."""
 
+    @_counted
     def _terms(self, Y, t):
         shifted = Y - np.max(Y.real, axis=-1, keepdims=True)
         return -np.sum(t * _log_softmax(shifted, axis=-1), axis=-1) / Y.shape[-2]
@@ -326,10 +357,12 @@ class SGD:
     def __init__(self, params, lr: float):
         self.params, self.lr = list(params), float(lr)
 
+    @_counted
     def zero_grad(self) -> None:
         for p in self.params:
             p.grad.fill(0.0)
 
+    @_counted
     def step(self) -> None:
         if not self.params:
             return

@@ -16,6 +16,12 @@ calls it once — never another of the student's functions or classes:
   last bit for every correct loop;
 * ``should_stop`` (:func:`verdict`): its answer and whether that answer is a bool.
 
+``SGD.step`` and ``SGD.zero_grad``'s hidden-check functions also record how many computations
+of :mod:`bpcourse.nn` ran inside the student's method (``nn.probe_calls``): raw evidence the
+grader reads outside the kernel, where a method that hands its work to ``nn.SGD`` gets no points.
+``train_epoch`` legitimately runs ``bpcourse.nn`` (the probe gives it the course's layers and
+optimiser), so nothing is counted there.
+
 The hidden checks call these in the grading kernel with the student's code; the grader calls
 them outside with the reference and compares. The visible checks of notebook 08
 (``bpcourse.checks.check_sgd_step`` …) run the same probes on inputs written into the check.
@@ -51,12 +57,15 @@ def _state(params) -> list[np.ndarray]:
             + [_array(p.grad, "p.grad") for p in params])
 
 
-def run_sgd(SGD, method: str, data, grads, lr) -> list[np.ndarray]:
-    """``SGD(params, lr).<method>()`` once: [data of each parameter…, grad of each parameter…]."""
+def run_sgd(SGD, method: str, data, grads, lr, count: bool = False) -> list[np.ndarray]:
+    """``SGD(params, lr).<method>()`` once: [data of each parameter…, grad of each parameter…]
+    (and, with ``count``, ``[n]``: the computations of :mod:`bpcourse.nn` the method ran)."""
     params = parameters(data, grads)
     opt = SGD(params, float(lr))
+    before = nn.probe_calls
     getattr(opt, method)()
-    return _state(params)
+    used = float(nn.probe_calls - before)
+    return _state(params) + ([np.array([used])] if count else [])
 
 
 def network(weights, activation: str = "tanh") -> nn.Sequential:
@@ -92,13 +101,13 @@ def run_epoch(train_epoch, weights, X, T, batches, lr) -> list[np.ndarray]:
 
 def sgd_step(SGD):
     def probe(data, grads, lr):
-        return run_sgd(SGD, "step", data, grads, lr)
+        return run_sgd(SGD, "step", data, grads, lr, count=True)
     return probe
 
 
 def sgd_zero_grad(SGD):
     def probe(data, grads, lr):
-        return run_sgd(SGD, "zero_grad", data, grads, lr)
+        return run_sgd(SGD, "zero_grad", data, grads, lr, count=True)
     return probe
 
 

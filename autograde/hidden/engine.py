@@ -766,4 +766,5 @@ def _read_traversal(case, leaves):
 
 for _op in probe.OPERATIONS:
     verify.reads_evidence(_op, _read_operation, {"precision": NUMERICAL_HINT})
+    verify.OWN_FORMULA.add(_op)
 verify.reads_evidence("backward", _read_traversal)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograde import verify
 from autograde.hidden import exercise
 from bpcourse import layer_probe as probe
 from solutions import activations, layers
@@ -168,6 +169,11 @@ FORWARD_MSE = ("потери", "self.Y после forward", "self.t после f
 #: the hidden region's import: its recorded expression calls the probe on the notebook's class
 SETUP = "from bpcourse import layer_probe"
 
+#: rel_error accepted for a backward method: every analytic idiom (matmul, einsum, loops; σ from
+#: the stored A or recomputed) stays below 1e-12 on the hidden inputs, while a central difference
+#: of the forward (bpcourse.gradcheck.numerical_gradient_array) is off by 1e-11 or more
+BACKWARD_TOL = 1e-11
+
 # --- the exercises: the hidden inputs, then each mistake as the student would write it -------
 # Each solution cell of notebook 07 defines a function and attaches it to a class as a method,
 # so each mistake is a whole cell (whole_cell=True): the body of a function without arguments.
@@ -207,7 +213,8 @@ class linear_layer_forward:
             Linear.forward = linear_layer_forward
 
 
-@exercise(reference=probe.linear_backward(layers.Linear), outputs=BACKWARD_LINEAR, whole_cell=True, setup=SETUP,
+@exercise(reference=probe.linear_backward(layers.Linear), outputs=BACKWARD_LINEAR, tol=BACKWARD_TOL, whole_cell=True,
+          setup=SETUP,
           recorded="layer_probe.linear_backward(Linear)", demo="assign_not_accumulate")
 class linear_layer_backward:
     cases = _linear_backward_cases
@@ -295,7 +302,7 @@ class sigmoid_layer_forward:
             Sigmoid.forward = sigmoid_layer_forward
 
 
-@exercise(reference=probe.activation_backward(layers.Sigmoid), whole_cell=True, setup=SETUP,
+@exercise(reference=probe.activation_backward(layers.Sigmoid), tol=BACKWARD_TOL, whole_cell=True, setup=SETUP,
           recorded="layer_probe.activation_backward(Sigmoid)")
 class sigmoid_layer_backward:
     cases = _sigmoid_backward_cases
@@ -418,7 +425,7 @@ class mse_loss_forward:
             MSELoss.forward = mse_loss_forward
 
 
-@exercise(reference=probe.loss_backward(layers.MSELoss), whole_cell=True, setup=SETUP,
+@exercise(reference=probe.loss_backward(layers.MSELoss), tol=BACKWARD_TOL, whole_cell=True, setup=SETUP,
           recorded="layer_probe.loss_backward(MSELoss)")
 class mse_loss_backward:
     cases = _mse_cases
@@ -492,3 +499,28 @@ class rows_from_columns:
         def times_M(Delta, Y):
             """умножено на M, а среднее по пакету делит на M."""
             return Y.T, Delta.T * Delta.shape[1]
+
+
+# --- how the grader reads the kernel's evidence (outside the kernel) ----------------------------
+# The probe's last output is how many computations of bpcourse.nn ran inside the student's
+# method (bpcourse.nn.probe_calls); the rest is the method's outputs.
+
+LIBRARY_HINT = ("метод вызвал bpcourse.nn (готовые слои или потери курса) вместо своей формулы. Баллы "
+                "даются за вашу собственную формулу: напишите вычисление сами, на numpy, по лекции.")
+
+
+def _read_own_work(case, leaves):
+    *outputs, used = leaves
+    if used.size != 1 or not outputs:
+        raise ValueError("not a probe's record")
+    n = float(used[0])
+    # a count is a whole number; anything else was not counted by bpcourse.nn (the kernel's word
+    # is only believed when it costs the student, so it is then ignored)
+    problem = f"Скрытая проверка: {LIBRARY_HINT}" if np.isfinite(n) and n >= 1 and n == round(n) else None
+    return (outputs[0] if len(outputs) == 1 else outputs), problem
+
+
+for _name in ['linear_layer_forward', 'linear_layer_backward', 'sigmoid_layer_forward', 'sigmoid_layer_backward', 'relu_layer_forward', 'relu_layer_backward', 'mse_loss_forward', 'mse_loss_backward']:
+    verify.reads_evidence(_name, _read_own_work)
+verify.OWN_FORMULA.update(("linear_layer_backward", "sigmoid_layer_backward", "relu_layer_backward",
+                           "mse_loss_backward"))
