@@ -38,6 +38,7 @@ import json
 import os
 import shutil
 import stat
+import time
 from dataclasses import dataclass, field
 
 from dateutil.tz import gettz
@@ -91,10 +92,7 @@ class Inbound:
     skipped: list = field(default_factory=list)       # files not copied (ignored, too large)
     stamp: str = ""                                   # the student's timestamp.txt (logged only)
     time: datetime.datetime | None = None             # when the exchange last saw it change (UTC, naive)
-
-    @property
-    def forged(self) -> bool:
-        return any(p[0] == "wrong_owner" for p in self.problems)
+    forged: bool = False      # the folder itself belongs to another account than the student's
 
     @property
     def status(self) -> str:
@@ -178,6 +176,16 @@ class SafeCollect(ExchangeCollect):
     def inspect(self, inbound_fd: int, name: str, student: str) -> Inbound:
         """Walk one inbound folder without following anything: owner, time, problems."""
         sub = Inbound(name, student)
+        try:
+            self.look(inbound_fd, sub)
+        except OSError as e:   # removed or changed while collect looked at it
+            sub.problems.append(("unsafe_file", f"{shown(name)} changed while it was collected "
+                                 f"({e.strerror}); not read"))
+        sub.time = parse_utc(self.format_time(sub.ctime_ns or time.time_ns()))
+        return sub
+
+    def look(self, inbound_fd: int, sub: Inbound) -> None:
+        name = sub.name
         st = os.stat(name, dir_fd=inbound_fd, follow_symlinks=False)
         sub.uid, sub.ctime_ns = st.st_uid, st.st_ctime_ns
         self.check_owner_of(sub)
@@ -195,14 +203,13 @@ class SafeCollect(ExchangeCollect):
                     self.walk(fd, "", sub, None)
                 finally:
                     os.close(fd)
-        sub.time = parse_utc(self.format_time(sub.ctime_ns))
-        return sub
 
     def check_owner_of(self, sub: Inbound) -> None:
         if not self.check_owner or pwd is None:
             return
         owner = account(sub.uid)
         if owner != sub.student:
+            sub.forged = True
             sub.problems.append(("wrong_owner", f"it claims to be {shown(sub.student)}'s submission, but the "
                                  f"folder belongs to account {shown(owner)} (uid {sub.uid}); if students are "
                                  "not system users here, see docs/instructor.md (ExchangeCollect.check_owner)"))
@@ -362,12 +369,12 @@ class SafeCollect(ExchangeCollect):
             shutil.rmtree(tmp, ignore_errors=True)
             self.refuse(student, again, dest)
             return
-        time = self.format_time(max(again.ctime_ns, sub.ctime_ns))
+        stamp = self.format_time(max(again.ctime_ns, sub.ctime_ns))
         with open(os.path.join(tmp, TIMESTAMP), "w", encoding="utf-8") as f:
-            f.write(time)
-        if again.stamp and again.stamp != time:
+            f.write(stamp)
+        if again.stamp and again.stamp != stamp:
             self.log.info("%s: its timestamp.txt says %r; the exchange recorded %s, which is used",
-                          shown(sub.name), shown(again.stamp[:60]), time)
+                          shown(sub.name), shown(again.stamp[:60]), stamp)
         if again.skipped:
             self.log.info("%s: not collected (CourseDirectory.ignore/include/max_file_size): %s",
                           shown(sub.name), ", ".join(shown(p) for p in again.skipped[:10]))
