@@ -17,6 +17,9 @@ a grader should hold the lock (below) while it runs.
 An existing ``DIR/.bpcourse/state.json`` (written by an older bpcourse) is imported, once,
 the first time the state is opened, and renamed ``state.json.migrated`` (kept as it was).
 
+``DIR/.bpcourse`` is private to the grader (0700, refused if another account made it), so no other
+local account can read the state or take the lock; the lock is opened without following a link.
+
 The lock: ``DIR/.bpcourse/lock``, held with ``flock(LOCK_EX | LOCK_NB)`` for as long as a
 grader runs. Taking it never waits: when another grader holds it, :class:`StateLocked` says
 which process (its pid, host, start time and command, written into the lock file by the
@@ -45,6 +48,7 @@ import json
 import os
 import socket
 import sqlite3
+import stat
 import sys
 from pathlib import Path
 
@@ -73,8 +77,21 @@ class StateLocked(StateError):
 
 
 def _folder(out: Path) -> Path:
+    """``DIR/.bpcourse``, private to this user (0700: no other local account can read the
+    state, the secret or the logs, or open the lock to hold it); refused if it is a link or
+    belongs to someone else."""
     folder = Path(out) / ".bpcourse"
-    folder.mkdir(parents=True, exist_ok=True)
+    Path(out).mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    st = os.lstat(folder)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+        raise StateError(f"{folder} is not a folder of this user ({'a link' if stat.S_ISLNK(st.st_mode) else 'owner uid %d' % st.st_uid}): "
+                         "another account made it; remove it and run again")
+    if stat.S_IMODE(st.st_mode) != 0o700:
+        os.chmod(folder, 0o700)
     return folder
 
 
@@ -147,8 +164,15 @@ def lock(out: Path) -> Lock:
     kernel when the holder exits or is killed."""
     out = Path(out)
     path = _folder(out) / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:   # never through a link planted in its place
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
+    except OSError as e:
+        raise StateError(f"{path}: cannot open the lock ({e.strerror}); it must be a regular file of this user") from None
     try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+            raise StateError(f"{path} is not a regular file of this user: remove it and run again")
+        os.fchmod(fd, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
