@@ -75,7 +75,7 @@ def protect(c: Config) -> Config:
     from nbgrader.preprocessors import Execute, SaveAutoGrades
 
     from autograde.feedback import Sanitize
-    from autograde.preprocessors import SandboxedExecute, TrustedVerdicts
+    from autograde.preprocessors import SandboxedExecute, TrustedCellMetadata, TrustedVerdicts
 
     c.CourseDirectory.ignore = IGNORE
     # nbgrader collect: nothing followed, the owner checked, the exchange's own time
@@ -85,7 +85,9 @@ def protect(c: Config) -> Config:
     # Student-written HTML is made inert before nbgrader stores the submitted and the
     # executed notebook (the formgrader renders them).
     pre = list(Autograde.class_traits()["sanitize_preprocessors"].make_dynamic_default())
-    c.Autograde.sanitize_preprocessors = pre[:1] + [Sanitize] + pre[1:]
+    # The nbgrader metadata of every cell comes from the gradebook, never from the submission
+    # (TrustedCellMetadata first, before any of nbgrader's own preprocessors reads it).
+    c.Autograde.sanitize_preprocessors = [TrustedCellMetadata] + pre[:1] + [Sanitize] + pre[1:]
     run = []
     for p in Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default():
         if p is Execute:
@@ -139,7 +141,8 @@ def load(root: Path) -> Config:
 
 
 def config(root: Path, *, timeout: int | None = None, memory_mb: int | None = None,
-           cpu_seconds: int | None = None, unsafe: bool = False, skip: str = "") -> Config:
+           cpu_seconds: int | None = None, unsafe: bool = False, skip: str = "",
+           from_source: bool = False) -> Config:
     """The course's configuration with this run's overrides: ``unsafe`` runs the kernel without
     the sandbox (``bpcourse grade --unsafe`` only; never written to a file); ``skip``: grade
     without executing, every test cell 0 with this reason (a submission that could not be
@@ -155,6 +158,8 @@ def config(root: Path, *, timeout: int | None = None, memory_mb: int | None = No
         c.SandboxedExecute.sandboxed = False
     if skip:
         c.SandboxedExecute.skip_reason = skip
+    if from_source:   # the submission itself cannot be processed: the assignment's cells, all 0
+        c.TrustedCellMetadata.from_source = True
     return c
 
 

@@ -1,11 +1,14 @@
 """``bpcourse doctor``: what is installed, in which versions, and whether grading can run."""
 from __future__ import annotations
 
+import os
 import platform
 import shutil
+import stat
 import subprocess
 import sys
 from importlib import metadata
+from pathlib import Path
 from typing import Callable
 
 PACKAGES = ["numpy", "matplotlib", "scikit-learn", "ipywidgets", "ipykernel", "jupyterlab", "notebook",
@@ -54,3 +57,18 @@ def doctor(say: Callable[[str], None] = print) -> bool:
         say(f"bwrap        {v} ({bwrap})")
     say("verdict     " + ("ready to release and grade" if ok else "NOT ready: see the lines above"))
     return ok
+
+
+def course_folder(out: Path) -> list[str]:
+    """Warnings about who else can read the course folder ``out`` (a shared host): ``bpcourse
+    grade`` makes its own parts private (:func:`autograde.grade.make_private`), but what else
+    the instructor keeps in DIR stays as readable as DIR is."""
+    try:
+        mode = stat.S_IMODE(os.stat(out).st_mode)
+    except OSError:
+        return []
+    if not mode & 0o005:
+        return []
+    return [f"{out} is readable by other local accounts (mode {mode:04o}). bpcourse keeps the gradebook, "
+            "submitted/, autograded/, source/, feedback/, .bpcourse/, the grades and nbgrader_config.py "
+            f"private to you; anything else you put there is not. On a shared host: chmod o-rwx {out}"]

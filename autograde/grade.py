@@ -25,6 +25,7 @@ run on the same DIR adds to the first; each worker's log is in ``DIR/.bpcourse/l
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from typing import Callable
 
 import nbformat
 
-from autograde import course, pool, report, sandbox, worker
+from autograde import course, doctor, pool, report, sandbox, worker
 from autograde.state import State, StateError
 from autograde.intake import Found, IntakeError, extract_zip, scan
 from autograde.source import assignments as source_assignments, read_source
@@ -122,6 +123,58 @@ def stage(found: Found, out: Path) -> None:
 
 # --- the class --------------------------------------------------------------------------------
 
+# A kernel that timed out beside other submissions is graded again alone only if it got less
+# than this share of the one CPU it may use, in the cells that timed out (CPU seconds of its
+# cgroup per wall-clock second; for a killed worker, over its whole run). A starved honest kernel
+# gets a small share: without cgroups, beside a classmate's 40 busy processes, 2 CPUs / 42
+# processes = 0.05. One that loops through its time gets what the machine gives one process:
+# measured 0.46 beside a classmate on 2 CPUs shared with other test runs (load average 5.6;
+# tests/test_robust_run.py prints it).
+STARVED_SHARE = 0.25
+
+
+def starved(usage: dict) -> bool:
+    """Whether a timed-out submission may have been starved by its neighbours (True when its
+    kernel's CPU time could not be measured: the old rule, graded again alone)."""
+    cpu, wall = usage.get("cpu"), usage.get("wall")
+    if cpu is None or not wall:
+        return True
+    return cpu < STARVED_SHARE * wall
+
+
+def _share(usage: dict) -> str:
+    if usage.get("cpu") is None or not usage.get("wall"):
+        return ""
+    return f" (its kernel used {usage['cpu']:.1f} CPU s in {usage['wall']:.1f} s)"
+
+
+PRIVATE_DIRS = ("submitted", "autograded", "source", "feedback", ".bpcourse")
+PRIVATE_FILES = ("gradebook.db", "gradebook.db-journal", "gradebook.db-wal", "gradebook.db-shm",
+                 report.GRADES_FILE, course.CONFIG_FILE)
+
+
+def make_private(out: Path) -> None:
+    """What bpcourse and nbgrader keep in DIR, private to the grader: solutions (``source/``),
+    submissions, autograded notebooks, feedback not yet released, the gradebook, the grades and
+    the configuration (it may hold a database password). Folders 0700, files without group or
+    other permissions. ``release/`` (what students get anyway) is left as it is; nbgrader's
+    exchange copies run as the grader and set their own permissions in the exchange."""
+    import stat
+
+    for name in ("submitted", "autograded", "feedback"):   # made before nbgrader writes into them
+        (out / name).mkdir(mode=0o700, exist_ok=True)
+    for name in PRIVATE_DIRS + PRIVATE_FILES:
+        path = out / name
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        if stat.S_ISLNK(st.st_mode) or st.st_uid != os.geteuid():
+            continue
+        private = 0o700 if stat.S_ISDIR(st.st_mode) else stat.S_IMODE(st.st_mode) & 0o700
+        if stat.S_IMODE(st.st_mode) != private:
+            os.chmod(path, private)
+
 def _timed_out(out: Path, found: Found, opts: Options) -> dict:
     message = f"grading took longer than {opts.submission_timeout} s and was stopped"
     worker.record_failure(out, found, f"проверка заняла больше {opts.submission_timeout} с и была остановлена")
@@ -154,13 +207,17 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
     else:
         log("WARNING: --unsafe: student code runs without the sandbox and can read the reference")
 
-    (out / ".bpcourse").mkdir(parents=True, exist_ok=True)
     try:
         state = State.open(out, lock=True)   # one grader at a time on a course folder
     except StateError as e:
         raise GradeError(str(e)) from e
+    for warning in doctor.course_folder(out):
+        log(f"WARNING: {warning}")
     with state:
-        return _grade_locked(submissions, out, known, assignments, opts, log, state)
+        try:
+            return _grade_locked(submissions, out, known, assignments, opts, log, state)
+        finally:
+            make_private(out)
 
 
 def _grade_locked(submissions: Path, out: Path, known: list[str], assignments: list[str] | None,
@@ -185,6 +242,7 @@ def _grade_locked(submissions: Path, out: Path, known: list[str], assignments: l
         raise GradeError(f"{submissions}: no <student>/<assignment>/ folders found")
 
     prepare_course(out, sorted({f.assignment for f in found if f.status == "ok"}), state)
+    make_private(out)
     sandbox.clean_leftovers(out)   # of an earlier run that was killed outright
 
     queue = []
@@ -224,7 +282,8 @@ def _grade_locked(submissions: Path, out: Path, known: list[str], assignments: l
                                 cpu_seconds=opts.cpu_seconds, unsafe=opts.unsafe)
 
     # A submission that timed out (as a whole, or in a cell) while others were graded beside it
-    # may have been starved by them: it is graded again alone before a timeout is recorded.
+    # may have been starved by them: it is graded again alone before a timeout is recorded,
+    # unless its kernel used its time (see `starved`).
     alone: list = []
     retrying = False
 
@@ -232,25 +291,40 @@ def _grade_locked(submissions: Path, out: Path, known: list[str], assignments: l
         nonlocal done
         done += 1
         f, digest = task
+        key = f"{f.student}/{f.assignment}"
+        usage = result.get("usage") or {}
+        if result.get("timeout"):   # the worker was killed: measure what its kernel used first
+            usage = {"wall": seconds, "cpu": sandbox.leftover_cpu(out)}
         sandbox.clean_leftovers(out)   # a killed worker could not clean up after its kernel
         timed_out = (result.get("timeout") or result.get("status") == "timeout"
                      or "timed out" in result.get("message", ""))
         if timed_out and opts.jobs > 1 and not retrying:
-            done -= 1
-            alone.append(task)
-            log(f"  {f.student}/{f.assignment}: timed out beside other submissions; graded again alone at the end")
-            return
-        if result.get("timeout"):
-            result = _timed_out(out, f, opts)
-        elif "error" in result:
-            result = {"status": "grader_error", "message": result["error"].strip().splitlines()[-1][:300]}
-            worker.record_failure(out, f, f"ошибка проверяющей программы: {result['message']}")
-        state.put(f"{f.student}/{f.assignment}", {
-            "status": result["status"], "message": result["message"], "hash": digest,
-            "seconds": round(seconds, 2), "auto": report.auto_scores(out, f.student, f.assignment).get(
-                f"{f.student}/{f.assignment}")})
+            if starved(usage):
+                done -= 1
+                alone.append(task)
+                log(f"  {key}: timed out beside other submissions{_share(usage)}; graded again alone at the end")
+                return
+            log(f"  {key}: timed out{_share(usage)}: it used its time, not graded again")
+        try:
+            if result.get("timeout"):
+                result = _timed_out(out, f, opts)
+            elif "error" in result:
+                result = {"status": "grader_error", "message": result["error"].strip().splitlines()[-1][:300]}
+                worker.record_failure(out, f, f"ошибка проверяющей программы: {result['message']}")
+        except Exception as e:  # noqa: BLE001 - one submission's failure is its status, never the run's
+            reason = str(e).strip().splitlines()[-1][:300] if str(e).strip() else type(e).__name__
+            result = {"status": result.get("status", "grader_error"),
+                      "message": f"{result.get('message', '')}; its zero could not be recorded either: {reason}"}
+        try:
+            auto = report.auto_scores(out, f.student, f.assignment).get(key)
+            score = report.score_of(out, f.student, f.assignment)
+        except Exception as e:  # noqa: BLE001
+            auto, score = None, "-"
+            result = {**result, "message": f"{result['message']} (gradebook: {type(e).__name__})"}
+        state.put(key, {"status": result["status"], "message": result["message"], "hash": digest,
+                        "seconds": round(seconds, 2), "auto": auto, **({"usage": usage} if usage else {})})
         message = result["message"]
-        log(f"[{done}/{len(queue)}] {f.student}/{f.assignment}: {report.score_of(out, f.student, f.assignment)} "
+        log(f"[{done}/{len(queue)}] {key}: {score} "
             f"{result['status']}{' (' + message + ')' if message else ''} in {seconds:.1f} s")
 
     try:

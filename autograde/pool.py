@@ -44,7 +44,8 @@ def run(tasks: Iterable, fn: Callable[[object], dict], *, jobs: int, limit: floa
     """Run ``fn(task)`` for every task in a forked child; call ``on_done(task, result, seconds)``.
 
     ``result`` is what ``fn`` returned, ``{"error": traceback}`` if it raised, or
-    ``{"timeout": True}`` if it ran longer than ``limit`` seconds and was killed.
+    ``{"timeout": True}`` if it ran longer than ``limit`` seconds and was killed (``on_done`` is
+    called at once, before anyone cleans up what the child left).
     """
     pending = list(tasks)
     running: dict[int, tuple] = {}

@@ -3,12 +3,18 @@
 :func:`autograde.course.protect` puts them into nbgrader's ``Autograde`` pipeline, so that
 ``bpcourse grade``, ``nbgrader autograde`` and the formgrader's Autograde button run the same:
 
+0. :class:`TrustedCellMetadata` (first of nbgrader's sanitizing preprocessors) takes every
+   cell's nbgrader metadata from the gradebook, not from the submission: metadata that nbgrader
+   would raise on (a locked cell without ``grade_id``, duplicate or unknown ids, a grade cell
+   without points, values of the wrong type) is replaced or removed, the submission is graded
+   and its status says ``bad_metadata`` (one bad notebook never stops a run or a door).
 1. :class:`SandboxedExecute` (in place of nbgrader's ``Execute``) makes the submission's hidden
    inputs (seeded by the course secret, the student, the assignment and the submitted
    notebook's bytes), runs the notebook in the sandboxed kernel (:mod:`autograde.sandbox`) in
    a private scratch folder (:func:`autograde.sandbox.scratch_root`) with per-submission limits, and takes back only what the hidden
    test regions recorded, never following a link the kernel made. The kernel's messages are
-   capped (one message, and all of a notebook's output together).
+   capped (one message, and all of a notebook's output together, display updates included);
+   widget (comm) traffic is dropped unread.
 2. :class:`TrustedVerdicts` (just before nbgrader's ``SaveAutoGrades``) compares the recorded
    outputs with the reference (:mod:`autograde.verify`) and settles each test cell's outputs
    so that nbgrader's own rule (an error output scores 0, otherwise full points) gives the
@@ -26,6 +32,7 @@ import secrets
 import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -46,6 +53,7 @@ from bpcourse.cases import CASES_FILE, OUTPUT_DIR, encode
 
 MAX_KERNEL_OUTPUT = 16 << 20       # characters of a notebook's outputs kept
 MAX_MESSAGE = MAX_KERNEL_OUTPUT + (1 << 20)   # bytes of one kernel message read at all
+MAX_QUEUED = 8                     # messages received and not yet read (ZeroMQ's RCVHWM)
 VERDICT_ENAME = "Скрытая проверка"
 VERDICT_KEY = "bpcourse_verdict"   # metadata of the output that shows a passed verdict
 
@@ -115,11 +123,155 @@ def take_outputs(kernel_dir: Path, names) -> dict:
     return out
 
 
+# --- the submission's nbgrader metadata ------------------------------------------------------------
+
+BAD_METADATA = "bad_metadata"      # incident (and status): nbgrader metadata replaced from the gradebook
+METADATA_KEY = "bpcourse_metadata"  # notebook metadata: what TrustedCellMetadata replaced (sanitized copy only)
+KINDS = ("grade", "solution", "locked", "task")
+
+
+def _source_metadata(gb, notebook: str, assignment: str) -> dict[str, tuple[str, dict]]:
+    """``{grade_id: (cell_type, nbgrader metadata)}`` of the assignment's cells, from the gradebook."""
+    nb = gb.find_notebook(notebook, assignment)
+    grade = {c.name: c.max_score for c in nb.grade_cells}
+    solution = {c.name for c in nb.solution_cells}
+    task = {c.name for c in nb.task_cells}
+    out = {}
+    for c in nb.source_cells:
+        meta = {"grade": c.name in grade, "grade_id": c.name, "locked": bool(c.locked),
+                "schema_version": 3, "solution": c.name in solution, "task": c.name in task}
+        if c.name in grade:
+            meta["points"] = grade[c.name]
+        out[c.name] = (c.cell_type, meta)
+    return out
+
+
+def _differs(raw: dict, cell_type: str, want_type: str, want: dict) -> str:
+    """Why a submitted cell's nbgrader metadata is not the assignment's ("" if it is)."""
+    for key in KINDS:
+        got = raw.get(key, False)
+        if not isinstance(got, bool):
+            return f"{key!r} is {type(got).__name__}, not true/false"
+    kind = {k: bool(raw.get(k, False)) for k in KINDS}
+    kind["locked"] = not kind["solution"] and (kind["grade"] or kind["locked"])   # nbgrader's is_locked
+    expected = dict((k, want[k]) for k in KINDS)
+    expected["locked"] = not want["solution"] and (want["grade"] or want["locked"])
+    if kind != expected:
+        return "its kind (" + ", ".join(k for k in KINDS if kind[k]) + ") is not the assignment's (" \
+            + ", ".join(k for k in KINDS if expected[k]) + ")"
+    if want["grade"]:
+        try:
+            if float(raw.get("points")) != float(want["points"]):
+                return f"its points ({raw.get('points')!r}) are not the assignment's ({want['points']:g})"
+        except (TypeError, ValueError):
+            return f"its points ({str(raw.get('points'))[:20]!r}) are not a number"
+    if cell_type != want_type:
+        return f"it is a {cell_type} cell, not a {want_type} cell"
+    return ""
+
+
+class TrustedCellMetadata(NbGraderPreprocessor):
+    """Every cell's nbgrader metadata as the gradebook (the assignment's source) says, never as
+    the submission says. Runs first in nbgrader's sanitizing stage, so that nothing after it
+    (``DeduplicateIds``, ``OverwriteCells``, ``CheckCellMetadata``, ``SaveAutoGrades``) meets
+    metadata it would raise on: a cell whose id the assignment does not know, without an id,
+    or with nbgrader metadata that is not an object loses it (it is an ordinary cell); a cell
+    with a known id gets the assignment's metadata (kind, points, cell type); of cells sharing
+    an id the last keeps it (as nbgrader's ``DeduplicateIds``). What was replaced is recorded
+    in the sanitized notebook's metadata; :class:`SandboxedExecute` reports it as the
+    ``bad_metadata`` incident. The submitted file itself is never modified.
+
+    ``from_source``: build the notebook from the assignment's cells alone (nothing of the
+    submission): the last resort of a submission that cannot be graded at all (with
+    ``SandboxedExecute.skip_reason``), so that even a notebook nbgrader cannot process gets
+    its zeros and its reason."""
+
+    from_source = Bool(False, help="Replace the submission by the assignment's own cells "
+                                   "(a submission that cannot be processed: every test cell 0)").tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict):
+        from nbgrader.api import Gradebook
+
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            source = _source_metadata(gb, info["notebook"], info["assignment"])
+            if self.from_source:
+                nb.cells = [self._cell(c.cell_type, c.source, source[c.name][1])
+                            for c in gb.find_notebook(info["notebook"], info["assignment"]).source_cells]
+                nb.metadata[METADATA_KEY] = ["the notebook could not be processed: replaced by the assignment's cells"]
+                return nb, resources
+        problems: list[str] = []
+        last: dict[str, int] = {}   # of cells sharing an id, the last keeps it (as DeduplicateIds)
+        for i, cell in enumerate(nb.cells):
+            raw = cell.get("metadata", {}).get("nbgrader") if isinstance(cell.get("metadata"), dict) else None
+            gid = raw.get("grade_id") if isinstance(raw, dict) else None
+            if isinstance(gid, str) and gid in source:
+                last[gid] = i
+        cells = []
+        for i, cell in enumerate(nb.cells):
+            try:
+                cell = self._check(cell, i + 1, source, last, problems)
+            except Exception as e:  # noqa: BLE001 - whatever it is, the cell becomes an ordinary one
+                problems.append(f"cell {i + 1}: {type(e).__name__}")
+                cell = nbformat.v4.new_markdown_cell(str(cell.get("source", "")) if isinstance(cell, dict) else "")
+            cells.append(cell)
+        nb.cells = cells
+        nb.metadata[METADATA_KEY] = list(dict.fromkeys(problems))
+        if problems:
+            self.log.warning("nbgrader metadata replaced from the gradebook: %s", "; ".join(problems))
+        return nb, resources
+
+    @staticmethod
+    def _cell(cell_type: str, text, meta: dict, old=None):
+        text = text if isinstance(text, str) else ""
+        cell = (nbformat.v4.new_code_cell(text) if cell_type == "code"
+                else nbformat.v4.new_markdown_cell(text))
+        if old is not None and isinstance(old.get("id"), str):
+            cell["id"] = old["id"]
+        cell.metadata["nbgrader"] = NotebookNode(dict(meta))
+        return cell
+
+    def _check(self, cell, number: int, source: dict, last: dict, problems: list[str]):
+        if not isinstance(cell.get("metadata"), dict):
+            problems.append(f"cell {number}: its metadata is not an object")
+            cell["metadata"] = NotebookNode()
+        if not isinstance(cell.get("source", ""), str):
+            problems.append(f"cell {number}: its source is not text")
+            cell["source"] = ""
+        if "nbgrader" not in cell.metadata:
+            return cell
+        raw = cell.metadata["nbgrader"]
+        gid = raw.get("grade_id") if isinstance(raw, dict) else None
+        if not isinstance(raw, dict) or not isinstance(gid, str) or gid not in source:
+            claims = not isinstance(raw, dict) or any(raw.get(k) for k in KINDS) or gid is not None
+            if claims:
+                why = ("its nbgrader metadata is not an object" if not isinstance(raw, dict)
+                       else "no grade id" if gid is None
+                       else f"grade id {str(gid)[:60]!r} is not in the assignment")
+                problems.append(f"cell {number}: {why}")
+            del cell.metadata["nbgrader"]
+            return cell
+        if last[gid] != number - 1:
+            problems.append(f"cell {number}: grade id {gid!r} repeated (the last cell keeps it)")
+            del cell.metadata["nbgrader"]
+            return cell
+        want_type, want = source[gid]
+        why = _differs(raw, cell.get("cell_type"), want_type, want)
+        if why:
+            problems.append(f"cell {number} ({gid}): {why}")
+        if cell.get("cell_type") != want_type:   # nbgrader's own conversion can fail validation
+            return self._cell(want_type, cell.get("source", ""), want, old=cell)
+        cell.metadata["nbgrader"] = NotebookNode(dict(want))
+        return cell
+
+
 # --- the kernel -------------------------------------------------------------------------------------
 
 class CappedClient(AsyncKernelClient):
     """A kernel client that refuses any single message over :data:`MAX_MESSAGE` bytes (ZeroMQ
-    drops it unread), so one huge display call cannot fill the grader's memory."""
+    drops it unread), so one huge display call cannot fill the grader's memory, and queues at
+    most :data:`MAX_QUEUED` messages unread (a kernel that sends faster than the grader reads
+    loses its messages, not the grader its memory: at most ``MAX_QUEUED * MAX_MESSAGE`` bytes)."""
 
     def _context_default(self):
         import zmq
@@ -128,6 +280,7 @@ class CappedClient(AsyncKernelClient):
         self._created_context = True
         ctx = zmq.asyncio.Context()
         ctx.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
+        ctx.setsockopt(zmq.RCVHWM, MAX_QUEUED)
         ctx.setsockopt(zmq.LINGER, 0)   # closing never waits for a kernel that is gone
         return ctx
 
@@ -162,6 +315,10 @@ class UnsafeKernelManager(AsyncKernelManager):
 
 
 _kernels = itertools.count()
+KEPT = {"stream", "display_data", "execute_result", "error", "update_display_data"}
+# The last kernel run of this process: its wall-clock and CPU seconds (the kernel's cgroup, or its
+# processes), read by `bpcourse grade`'s worker to tell a starved submission from a slow one.
+LAST_RUN: dict = {}
 
 
 class SandboxedExecute(Execute):
@@ -177,6 +334,9 @@ class SandboxedExecute(Execute):
     # A message dropped for its size (CappedClient) must not stop the notebook: the cell keeps
     # the outputs that arrived.
     raise_on_iopub_timeout = Bool(False).tag(config=True)
+    # Widget state is of no use to the grader (nbclient would keep every model's state and
+    # buffers, uncapped, and write them into the notebook): comm traffic is dropped unread.
+    store_widget_state = Bool(False).tag(config=True)
 
     def _submitted(self, resources) -> Path:
         info = resources["nbgrader"]
@@ -186,6 +346,11 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb: NotebookNode, resources: dict):
         trusted = resources.setdefault("bpcourse", {})
+        self._bp_chars, self._bp_noted = 0, False
+        replaced = nb.metadata.pop(METADATA_KEY, None)   # TrustedCellMetadata's findings
+        if replaced:
+            trusted["incidents"] = trusted.get("incidents", []) + [
+                BAD_METADATA, "nbgrader metadata replaced from the assignment: " + "; ".join(replaced)[:600]]
         if self.skip_reason:
             trusted["skipped"] = self.skip_reason
             return nb, resources
@@ -220,6 +385,8 @@ class SandboxedExecute(Execute):
             self._bp_env[sandbox.CGROUP_ENV] = os.pathsep.join(map(str, sandbox.make_cgroups(uid, self.memory_mb)))
         self._bp_scratch = scratch
         self.kernel_manager_class = SandboxKernelManager if self.sandboxed else UnsafeKernelManager
+        started, children = time.monotonic(), sandbox.children_cpu()
+        cpu, self._bp_uid, self._bp_timeouts = None, uid, []
         try:
             try:
                 super().preprocess(nb, resources)
@@ -228,8 +395,30 @@ class SandboxedExecute(Execute):
                 self._kernel_died(nb, str(e))
             trusted["outputs"] = take_outputs(scratch / "work", [ex.name for ex in hidden.exercises(info["assignment"])])
         finally:
+            if uid is not None:
+                cpu = sandbox.kernel_cpu(uid)   # before its cgroups and processes are removed
             sandbox.remove_scratch(scratch, uid)
+            if cpu is None:   # no cgroup of its own: the kernel was this process's child
+                cpu = sandbox.children_cpu() - children
+            wall = time.monotonic() - started
+            if self._bp_timeouts:   # what the cells that timed out got (startup time aside)
+                cpu, wall = (sum(x) for x in zip(*self._bp_timeouts))
+            LAST_RUN.update(wall=round(wall, 3), cpu=round(cpu, 3))
         return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        """nbgrader's cell execution, noting the kernel's CPU and wall-clock seconds in a cell
+        that timed out (`bpcourse grade` grades it again alone only if it was starved)."""
+        uid = getattr(self, "_bp_uid", None)
+        before = sandbox.kernel_cpu(uid) if uid is not None else None
+        started = time.monotonic()
+        result = super().preprocess_cell(cell, resources, index)
+        if before is not None and any(o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError"
+                                      for o in cell.get("outputs", [])):
+            after = sandbox.kernel_cpu(uid)
+            if after is not None:
+                self._bp_timeouts.append((after - before, time.monotonic() - started))
+        return result
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
@@ -250,18 +439,34 @@ class SandboxedExecute(Execute):
 
     start_new_kernel = run_sync(async_start_new_kernel)   # nbclient binds the sync one to its own
 
-    def output(self, outs, msg, display_id, cell_index):
-        """Keep at most :data:`MAX_KERNEL_OUTPUT` characters of a notebook's outputs: a kernel
-        that floods its client costs its own notebook a truncated output, not the grader."""
-        self._bp_chars = getattr(self, "_bp_chars", 0) + _chars(msg.get("content", {}))
-        if self._bp_chars > MAX_KERNEL_OUTPUT:
-            if not getattr(self, "_bp_noted", False):
-                self._bp_noted = True
-                outs.append(nbformat.v4.new_output(
-                    "stream", name="stdout",
-                    text=f"\n[вывод обрезан: ноутбук вывел больше {MAX_KERNEL_OUTPUT >> 20} МБ]\n"))
+    def process_message(self, msg, cell, cell_index):
+        """Keep at most :data:`MAX_KERNEL_OUTPUT` characters of a notebook's outputs, counting
+        every message the client would keep: outputs, and display updates (an update replaces
+        the data of every output shown under its display id, so it costs its size once per such
+        output). A kernel that floods its client costs its own notebook a truncated output, not
+        the grader. Widget (comm) messages are dropped: the grader keeps no widget state."""
+        msg_type = msg.get("msg_type", "")
+        if msg_type.startswith("comm"):
             return None
-        return super().output(outs, msg, display_id, cell_index)
+        if msg_type in KEPT:
+            content = msg.get("content") or {}
+            transient = content.get("transient") if isinstance(content, dict) else None
+            display_id = transient.get("display_id") if isinstance(transient, dict) else None
+            copies = 0 if msg_type == "update_display_data" else 1
+            if display_id:
+                try:
+                    copies += sum(len(v) for v in self._display_id_map.get(display_id, {}).values())
+                except (TypeError, AttributeError):
+                    copies += 1
+            self._bp_chars = getattr(self, "_bp_chars", 0) + _chars(content) * max(copies, 1)
+            if self._bp_chars > MAX_KERNEL_OUTPUT:
+                if not getattr(self, "_bp_noted", False):
+                    self._bp_noted = True
+                    cell.setdefault("outputs", []).append(nbformat.v4.new_output(
+                        "stream", name="stdout",
+                        text=f"\n[вывод обрезан: ноутбук вывел больше {MAX_KERNEL_OUTPUT >> 20} МБ]\n"))
+                return None
+        return super().process_message(msg, cell, cell_index)
 
     def _kernel_died(self, nb, why: str) -> None:
         """The cell that was running gets the reason; the cells after it are not executed."""

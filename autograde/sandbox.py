@@ -156,7 +156,7 @@ def prepare_scratch(scratch: Path, uid: int | None, files: list[Path] = ()) -> P
 
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
-CGROUP_CONTROLLERS = ("memory", "pids", "cpu")
+CGROUP_CONTROLLERS = ("memory", "pids", "cpu", "cpuacct")   # cpuacct: no limit, the CPU time it used
 CGROUP_ENV = "BPCOURSE_CGROUPS"     # set by SandboxedExecute: the cgroups the kernel joins
 CPU_PERIOD_US = 100_000
 
@@ -176,8 +176,42 @@ def _own_cgroup(controller: str) -> Path | None:
 
 
 def cgroup_dirs(uid: int) -> list[Path]:
-    """The per-submission cgroups of the kernel running as ``uid`` (they may not exist)."""
-    return [d / f"bpcourse-{uid}" for d in map(_own_cgroup, CGROUP_CONTROLLERS) if d is not None]
+    """The per-submission cgroups of the kernel running as ``uid`` (they may not exist); one per
+    hierarchy (``cpu`` and ``cpuacct`` are often one, ``cpu,cpuacct``)."""
+    found: dict[Path, Path] = {}
+    for d in map(_own_cgroup, CGROUP_CONTROLLERS):
+        if d is not None:
+            found.setdefault(d.resolve(), d / f"bpcourse-{uid}")
+    return list(found.values())
+
+
+def kernel_cpu(uid: int) -> float | None:
+    """CPU seconds used so far by the kernel running as ``uid``: its cgroup's ``cpuacct.usage``
+    (every process it ever had), else the processes of its uid that are still there (their own
+    and their reaped children's time); None when neither can be read."""
+    for folder in cgroup_dirs(uid):
+        try:
+            return int((folder / "cpuacct.usage").read_text()) / 1e9
+        except (OSError, ValueError):
+            continue
+    ticks, found = 0, False
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid != uid:
+                    continue
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += sum(int(x) for x in fields[11:15])   # utime stime cutime cstime
+                found = True
+            except (OSError, ValueError, IndexError):
+                continue
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's reaped children (a kernel without a uid of its own)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def make_cgroups(uid: int, memory_mb: int, processes: int = MAX_PROCESSES, cpus: float = 1.0) -> list[Path]:
@@ -188,10 +222,12 @@ def make_cgroups(uid: int, memory_mb: int, processes: int = MAX_PROCESSES, cpus:
                          "memory.swappiness": 0},
               "pids": {"pids.max": processes},
               "cpu": {"cpu.cfs_period_us": CPU_PERIOD_US, "cpu.cfs_quota_us": int(CPU_PERIOD_US * cpus),
-                      "cpu.shares": 1024}}
+                      "cpu.shares": 1024},
+              "cpuacct": {}}
     made = []
     for folder in cgroup_dirs(uid):
-        controller = folder.parent.relative_to(CGROUP_ROOT).parts[0]
+        controller = next(c for c in folder.parent.relative_to(CGROUP_ROOT).parts[0].split(",")
+                          if c in limits)
         try:
             folder.mkdir()
         except OSError:
@@ -297,6 +333,29 @@ def scratch_root(course: Path) -> Path:
     if not st_.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
         raise RuntimeError(f"{folder} exists but is not a private folder of this user: remove it")
     return folder
+
+
+def leftover_cpu(root: Path) -> float | None:
+    """CPU seconds used by the kernels whose grader is gone (killed: a submission over its time
+    limit) in :func:`scratch_root` of the course at ``root``; None if none can be measured.
+    Call it before :func:`clean_leftovers` removes them."""
+    total = None
+    for entry in scratch_root(root).iterdir():
+        parts = entry.name.split("-")
+        if len(parts) < 3 or not parts[0].startswith("k") or not (parts[0][1:] + parts[1]).isdigit():
+            continue
+        try:
+            os.kill(int(parts[1]), 0)
+            continue                        # its grader is still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        uid = int(parts[0][1:])
+        cpu = kernel_cpu(uid) if uid >= UID_BASE else None
+        if cpu is not None:
+            total = (total or 0.0) + cpu
+    return total
 
 
 def clean_leftovers(root: Path) -> int:

@@ -13,6 +13,7 @@ import nbformat
 
 from autograde import course
 from autograde.intake import Found
+from autograde.preprocessors import BAD_METADATA, LAST_RUN
 
 
 def autograded_notebook(out: Path, found: Found) -> Path:
@@ -31,8 +32,9 @@ def outcome(out: Path, found: Found) -> dict:
     if info.get("skipped"):
         return {"status": "not_graded", "message": info["skipped"]}
     incidents = info.get("incidents", [])
-    status = "kernel_died" if "kernel_died" in incidents else "ok"
-    notes = [n for n in incidents if n != "kernel_died"]
+    status = ("kernel_died" if "kernel_died" in incidents
+              else BAD_METADATA if BAD_METADATA in incidents else "ok")
+    notes = [n for n in incidents if n not in ("kernel_died", BAD_METADATA)]
     if status == "kernel_died":
         notes.insert(0, "the kernel died (os._exit, a crash, or a memory or CPU-time limit); the cells after it were not run")
     return {"status": status, "message": "; ".join(notes)}
@@ -40,8 +42,16 @@ def outcome(out: Path, found: Found) -> dict:
 
 def record_failure(out: Path, found: Found, reason: str) -> None:
     """A submission that could not be graded at all (the whole-submission time limit, a grader
-    error) scores 0 with the reason, through nbgrader's own pipeline (nothing is executed)."""
+    error) scores 0 with the reason, through nbgrader's own pipeline (nothing is executed).
+    If nbgrader cannot process even that notebook, the assignment's own cells stand in for it
+    (:class:`autograde.preprocessors.TrustedCellMetadata` ``from_source``): the gradebook gets
+    its zeros whatever the submission holds. Raises :class:`course.NbGraderError` only when
+    neither works (the gradebook itself fails)."""
     result = course.api(out, skip=reason).autograde(found.assignment, found.student, force=True, create=True)
+    if not result.get("success"):
+        print(result.get("log", ""), result.get("error", ""), sep="\n", flush=True)
+        result = course.api(out, skip=reason, from_source=True).autograde(
+            found.assignment, found.student, force=True, create=True)
     course.check(result, f"autograde {found.student}/{found.assignment}")
     feedback(out, found)
 
@@ -85,14 +95,17 @@ def grade_one(out: Path, found: Found, *, timeout: int | None = None, memory_mb:
               cpu_seconds: int | None = None, unsafe: bool = False) -> dict:
     """nbgrader's autograde and feedback for one staged submission: ``{"status", "message"}``."""
     limit_worker()
+    LAST_RUN.clear()
     result = course.api(out, timeout=timeout, memory_mb=memory_mb, cpu_seconds=cpu_seconds,
                         unsafe=unsafe).autograde(found.assignment, found.student, force=True, create=True)
     print(result.get("log", ""), result.get("error", ""), sep="\n", flush=True)  # into the task's log
+    usage = dict(LAST_RUN)   # the kernel's wall-clock and CPU seconds (if it ran)
     if not result.get("success"):
         reason = f"nbgrader autograde failed: {failure_reason(result)}"
-        record_failure(out, found, reason)
-        return {"status": "autograde_failed", "message": reason}
+        record_failure(out, found, f"ошибка nbgrader при обработке ноутбука: {failure_reason(result)}")
+        return {"status": "autograde_failed", "message": reason, "usage": usage}
     feedback(out, found)
     import resource
     print(f"worker peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10} MB", flush=True)
-    return outcome(out, found)
+    print(f"kernel usage: {usage}", flush=True)
+    return {**outcome(out, found), "usage": usage}
