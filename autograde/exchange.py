@@ -17,7 +17,9 @@ plugin point, ``c.ExchangeFactory.collect``, set by :func:`autograde.course.prot
   nothing of it is copied;
 - **the owner is the student** (``check_owner``, nbgrader's own switch, on by default): the
   folder must belong to the account named like the student id, and everything in it to the same
-  uid; a submission in someone else's name is refused, never chosen over the real student's;
+  uid; a submission in someone else's name is refused, never chosen over the real student's.
+  Folders of root and of the account that collects (the instructor, who can write
+  ``submitted/`` anyway) are taken in any name, with a warning;
 - **the time is the exchange's**: the submission time is the newest *ctime* of the folder and
   everything in it. The kernel sets a ctime to "now" on every change of an inode (writing,
   renaming, ``chmod``, ``utime``) and no ordinary user can set it back, so it is the last moment
@@ -136,6 +138,7 @@ class SafeCollect(ExchangeCollect):
 
         assignment = self.coursedir.assignment_id
         wanted = self.coursedir.student_id or "*"
+        self.trusted_owner: list[str] = []   # submissions made by root or by this account, in any name
         found: list[Inbound] = []
         inbound_fd = os.open(self.inbound_path, os.O_RDONLY | os.O_DIRECTORY)
         try:
@@ -151,6 +154,12 @@ class SafeCollect(ExchangeCollect):
         finally:
             os.close(inbound_fd)
 
+        if self.trusted_owner:
+            self.log.warning("%d submission(s) belong to %s, not to the students they name (e.g. %s): "
+                             "collected as the instructor's. If students' servers run as this account, who "
+                             "submitted cannot be checked on this exchange (see docs/instructor.md, "
+                             "\"What the exchange protects\")", len(self.trusted_owner), account(os.geteuid()),
+                             shown(self.trusted_owner[0]))
         self.src_records = []     # (student, the submission to collect or to refuse)
         for student in sorted({s.student for s in found}):
             mine = [s for s in found if s.student == student]
@@ -205,10 +214,14 @@ class SafeCollect(ExchangeCollect):
                     os.close(fd)
 
     def check_owner_of(self, sub: Inbound) -> None:
+        """With ``check_owner``: the folder must be the student's own account's, or root's or
+        the collecting account's (the instructor's: those can write ``submitted/`` anyway)."""
         if not self.check_owner or pwd is None:
             return
         owner = account(sub.uid)
-        if owner != sub.student:
+        if owner != sub.student and sub.uid in (0, os.geteuid()):
+            self.trusted_owner.append(sub.name)
+        elif owner != sub.student:
             sub.forged = True
             sub.problems.append(("wrong_owner", f"it claims to be {shown(sub.student)}'s submission, but the "
                                  f"folder belongs to account {shown(owner)} (uid {sub.uid}); if students are "
