@@ -6,6 +6,8 @@ with nbgrader's formgrader is started in the course folder; in Debian's Chromium
 the formgrader's grading page and of the student's feedback page is clicked. Nothing may run:
 no dialog, no page flag, no terminal in the server's /api/terminals, no request to the server's
 own endpoints. A control injects one such link into the same page and sees the probe report it.
+The trusted verdicts are framed on both pages, and a line the student's code printed to imitate
+one is not (issue 21, low).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import nbformat
 import pytest
 
 from autograde import course
-from classes import A, bpcourse, insert_code, put, sample
+from classes import A, bpcourse, cell, insert_code, put, sample
 from test_hostile_browser import CHROMIUM, FLAGS, formgrader  # noqa: F401  (the server fixture)
 from test_sanitize import HOSTILE_HTML_OUTPUT, HOSTILE_MARKDOWN
 
@@ -33,6 +35,7 @@ LINK_CELLS = [
     '<a href="javascript:window.XSS_CLICK=1">html</a> <a href="jav&#x61;script:window.XSS_CLICK=1">ent</a>',
 ]
 FLAGS_JS = "() => ({XSS: window.XSS, XSS_CLICK: window.XSS_CLICK})"
+FORGED = "✔ Скрытая проверка пройдена: всё верно, 100 баллов."
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +47,9 @@ def graded(tmp_path_factory):
         nb.cells.insert(1 + i, nbformat.v4.new_markdown_cell(source))
     insert_code(nb, 1 + len(cells), "from IPython.display import HTML, display\n"
                 f"display(HTML({HOSTILE_HTML_OUTPUT + '<a href=' + json.dumps(TERMINAL) + '>out</a>'!r}))")
+    # the student's function prints a line that imitates the trusted verdict in its test cell
+    cell(nb, "squared_error").source += ("\n_squared_error = squared_error\n\n\ndef squared_error(t, o):\n"
+                                         f"    print({FORGED!r})\n    return _squared_error(t, o)\n")
     put(base / "class", "links", nb)
     out = base / "course"
     bpcourse("grade", base / "class", "--out", out, "--timeout", "60")
@@ -93,8 +99,17 @@ def click_every_link(url: str, inject: str | None = None) -> dict:
         page.wait_for_timeout(2000)          # a fetch a link started has time to reach the server
         seen["flags"] = {k: v for k, v in page.evaluate(FLAGS_JS).items() if v is not None}
         seen["hrefs"] = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+        seen["verdicts"] = page.eval_on_selector_all(".bp-verdict", "els => els.map(e => e.innerText)")
+        seen["text"] = page.inner_text("body")
         browser.close()
     return seen
+
+
+def assert_the_verdicts_are_framed_and_the_forgery_is_not(seen: dict) -> None:
+    """Issue 21 (low): one framed verdict per test cell; the line the student's code printed is
+    on the page, outside every frame."""
+    assert len(seen["verdicts"]) == 4 and all("Вердикт курса" in v for v in seen["verdicts"]), seen["verdicts"]
+    assert FORGED in seen["text"] and not any("всё верно" in v for v in seen["verdicts"])
 
 
 def assert_nothing_ran(seen: dict) -> None:
@@ -113,6 +128,7 @@ def test_every_link_of_the_formgrader_page_is_inert(graded, formgrader):
     assert_nothing_ran(seen)
     assert seen["clicked"] >= 40, seen["clicked"]        # the student's links were there to click
     assert terminals(base, token) == before
+    assert_the_verdicts_are_framed_and_the_forgery_is_not(seen)
     assert not [h for h in seen["hrefs"] if h.lower().lstrip().startswith(("javascript", "data", "vbscript"))]
 
 
@@ -125,6 +141,7 @@ def test_every_link_of_the_feedback_page_is_inert(graded, formgrader):
     assert_nothing_ran(seen)
     assert seen["clicked"] >= 40, seen["clicked"]
     assert terminals(base, token) == before
+    assert_the_verdicts_are_framed_and_the_forgery_is_not(seen)
     hrefs = [h for h in seen["hrefs"] if not h.startswith("#")]
     assert all(h.startswith(("http://", "https://", "mailto:")) for h in hrefs), hrefs
 

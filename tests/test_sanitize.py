@@ -408,3 +408,24 @@ def test_the_courses_markdown_renders_with_the_same_meaning():
             assert not re.search(r"(?<!\\)\$", re.sub(r"<[^>]*>", "", re.sub(r"<(code|pre)>.*?</\1>", "", typeset))), (a, typeset[:300])
     assert cells > 100
     assert len(assignments()) == 11
+
+
+# --- any text at all ---------------------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st   # noqa: E402
+
+PIECES = st.sampled_from(["<", ">", "[", "]", "(", ")", "\\", "$", "&", "#", ";", ":", "\n", "\n\n", " ", "\t",
+                          "*", "`", "|", "-", ">", "!", '"', "'", "=", "javascript", "JaVa", "script", "data",
+                          "href", "url", "a", "img", "svg", "on", "x", "&#106;", "&colon;", "\x00", "\x01",
+                          "\u2028", "\x0c", "/", "..", "http://e.x", "mailto", "<a href=", "</", "<!--", "-->"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=40).map("".join))
+def test_any_markdown_becomes_one_inert_block_that_mistune_keeps(source):
+    out = safe_markdown(source)
+    assert out.startswith("<div") and "\n" not in out and "\r" not in out
+    assert safe_markdown(out) == out                                  # idempotent
+    assert markdown2html_mistune(out).strip() == out                  # passed through verbatim
+    a = audit(f'<div class="cell">{out}</div>')
+    assert a.bad == [] and a.mathjax_links() == [], (a.bad, a.mathjax_links())
