@@ -12,6 +12,10 @@ It also typesets every formula of the markdown cells and of the grader comments
 MathJax and without the network — opened from disk, offline, in any browser. The Russian frame
 around the notebook is the template in ``autograde/templates/feedback`` (:data:`TEMPLATES`),
 which nbgrader uses once ``HTMLExporter.extra_template_basedirs`` names that folder.
+
+:class:`Sanitize` (autograde, before the notebook is stored; the feedback's and the formgrader's
+exporter) renders student markdown as nbconvert does and cleans it, and every ``text/html``
+output, with ammonia (nh3) against an allow-list; it frames the trusted verdict.
 """
 from __future__ import annotations
 
@@ -177,6 +181,7 @@ def typeset_markdown(source: str) -> str:
 # cell's source again with mistune (``markdown2html``); the cleaned HTML is therefore stored as
 # ONE line starting with ``<div``: a CommonMark HTML block that mistune passes through verbatim
 # (no blank line can end it, so no part of it is read as markdown again).
+import nbformat   # noqa: E402
 import nh3   # noqa: E402
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath   # noqa: E402
 from pygments.token import STANDARD_TYPES   # noqa: E402
@@ -323,7 +328,6 @@ def _output(o):
 
 
 def nbformat_output(kind, **fields):
-    import nbformat
     return nbformat.v4.new_output(kind, **fields)
 
 
