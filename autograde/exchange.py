@@ -3,7 +3,7 @@
 nbgrader's default collect (``nbgrader.exchange.default.ExchangeCollect``) trusts what a student
 wrote into the exchange's ``inbound/`` folder: it copies with ``shutil.copytree``, which follows
 symbolic links (a link to the course secret arrives in ``submitted/`` as the secret itself) and
-blocks forever on a FIFO; it only *warns* when a folder named ``bob+…`` belongs to another
+stops with a traceback, for the whole class, on a FIFO; it only *warns* when a folder named ``bob+…`` belongs to another
 account (nbgrader #1097); it takes the newest submission by the timestamp in the folder's name
 and the submission time from ``timestamp.txt`` — both written by the student (#1104).
 
