@@ -206,7 +206,10 @@ MATHJAX_ACTIVE = ("href", "url", "class", "cssId", "style", "unicode", "require"
                   "mathtip", "texttip", "toggle", "action", "data", "html", "setOptions")
 _MATHJAX = re.compile(r"\\(?=(?:%s)(?![A-Za-z])|[A-Za-z]*$)" % "|".join(MATHJAX_ACTIVE))
 _TAG_OR_TEXT = re.compile(r'(<[^>"]*(?:"[^"]*"[^>"]*)*>)')   # ammonia's output: attributes always "…"
-_SAFE_URL = re.compile(r"(?:https?:|mailto:|#)", re.I)
+#: an absolute web URL, a mail address or an anchor; "http:x" without the two slashes is a path
+#: on the page's own server (a browser reads it relative to an http page)
+_SAFE_URL = re.compile(r"(?:https?:[/\\]{2}|mailto:|#)", re.I)
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
 
 
 def _relative_url(url: str) -> str | None:
@@ -218,9 +221,10 @@ def _relative_url(url: str) -> str | None:
 
 
 def _attribute(tag: str, attr: str, value: str) -> str | None:
-    """A second check of every URL ammonia kept: http(s), mailto or an anchor, whitespace and
-    control characters ignored, as a browser ignores them."""
-    if attr in ("href", "src") and not _SAFE_URL.match(re.sub(r"[\x00-\x20]+", "", value)):
+    """A second check of every URL ammonia kept: an absolute http(s) URL, mailto or an anchor,
+    read as a browser reads it (leading and trailing controls and spaces, tabs and line breaks
+    anywhere ignored)."""
+    if attr in ("href", "src") and not _SAFE_URL.match(re.sub(r"[\t\n\r]", "", value).strip(_C0_AND_SPACE)):
         return None
     return value
 

@@ -64,6 +64,8 @@ HOSTILE_MARKDOWN = {
     "meta": '<meta http-equiv="refresh" content="0;url=javascript:window.XSS=1">',
     "relative": "[t](../../terminals/1) [l](/lab/tree/x) [a](api/terminals) [p](//evil.example/x)",
     "relative raw": '<a href="../../api/terminals">t</a><img src="/files/x.png">',
+    "same-scheme relative": ('[t](http:../../terminals/1) [u](https:/api/terminals) [v](<http:/ /lab>) '
+                             '<img src="http:/api/terminals"> <a href="HTTP:\t../terminals/2">w</a>'),
     "mathjax href": f"$\\href{{{JS}}}{{x}}$ и $$\\url{{{JS}}}$$",
     "mathjax others": "$\\class{x}{y} \\cssId{x}{y} \\style{position:fixed}{y} \\unicode{x} \\require{action}$",
     "mathjax tokens": "$\\mmlToken{mi}[href=\"javascript:1\"]{x} \\toggle{a}{b}\\endtoggle \\bbox[5px]{x}$",
@@ -117,10 +119,10 @@ class Audit(HTMLParser):
                    "style", "frame", "frameset", "applet", "input", "button", "textarea", "select"):
             self.bad.append(f"<{tag}>")
         for name, value in attrs.items():
-            v = re.sub(r"[\x00-\x20]", "", value or "").lower()
+            v = re.sub(r"[\t\n\r]", "", value or "").strip("".join(map(chr, range(33)))).lower()   # as a browser
             if name.startswith("on"):
                 self.bad.append(f"{tag} {name}")
-            if name in URL_ATTRS and not re.match(r"(https?:|mailto:|#)", v):
+            if name in URL_ATTRS and not re.match(r"(https?:[/\\]{2}|mailto:|#)", v):
                 grader_formula = tag == "img" and name == "src" and "bp-math" in classes and \
                     re.fullmatch(r"data:image/png;base64,[a-z0-9+/=]+", v)
                 if not grader_formula:
