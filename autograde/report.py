@@ -94,7 +94,12 @@ def columns(all_rows: list[dict]) -> list[str]:
 
 def write_csv(path: Path, all_rows: list[dict]) -> None:
     tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
+    if tmp.is_symlink():
+        tmp.unlink()
+    # every student's grades: private to the grader from the start (not chmodded afterwards)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    os.fchmod(fd, 0o600)
+    with open(fd, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns(all_rows), restval="", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(all_rows)
