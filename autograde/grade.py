@@ -158,9 +158,15 @@ def make_private(out: Path) -> None:
     submissions, autograded notebooks, feedback not yet released, the gradebook, the grades and
     the configuration (it may hold a database password). Folders 0700, files without group or
     other permissions. ``release/`` (what students get anyway) is left as it is; nbgrader's
-    exchange copies run as the grader and set their own permissions in the exchange."""
+    exchange commands run as the grader and set their own permissions in the exchange. With
+    nbgrader's ``CourseDirectory.groupshared`` (a team of graders sharing the folder through a
+    group) the group keeps its permissions: only other accounts lose theirs."""
     import stat
 
+    try:
+        keep = 0o770 if course.load(out).CourseDirectory.get("groupshared", False) else 0o700
+    except Exception:  # noqa: BLE001 - an unreadable configuration fails elsewhere, with its reason
+        keep = 0o700
     for name in ("submitted", "autograded", "feedback"):   # made before nbgrader writes into them
         (out / name).mkdir(mode=0o700, exist_ok=True)
     for name in PRIVATE_DIRS + PRIVATE_FILES:
@@ -171,9 +177,16 @@ def make_private(out: Path) -> None:
             continue
         if stat.S_ISLNK(st.st_mode) or st.st_uid != os.geteuid():
             continue
-        private = 0o700 if stat.S_ISDIR(st.st_mode) else stat.S_IMODE(st.st_mode) & 0o700
-        if stat.S_IMODE(st.st_mode) != private:
+        mode = stat.S_IMODE(st.st_mode)
+        if name == ".bpcourse":
+            private = 0o700           # the run state, the secret and the lock: the grader's alone
+        elif stat.S_ISDIR(st.st_mode):
+            private = keep | (mode & stat.S_ISGID)
+        else:
+            private = mode & keep
+        if mode != private:
             os.chmod(path, private)
+
 
 def _timed_out(out: Path, found: Found, opts: Options) -> dict:
     message = f"grading took longer than {opts.submission_timeout} s and was stopped"
