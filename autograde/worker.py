@@ -23,7 +23,9 @@ def autograded_notebook(out: Path, found: Found) -> Path:
 def outcome(out: Path, found: Found) -> dict:
     """``{"status", "message"}`` of an autograded submission, from what the preprocessors wrote
     into its notebook: ``ok`` (with incidents: deleted test cells, timeouts, memory errors, as
-    the message), ``kernel_died``, or ``not_graded`` (with the reason)."""
+    the message), ``kernel_died``, ``bad_metadata`` (graded, after its nbgrader metadata was
+    replaced from the assignment: the message says which cells), or ``not_graded`` (with the
+    reason)."""
     try:
         nb = nbformat.read(autograded_notebook(out, found), as_version=4)
     except Exception as e:  # noqa: BLE001

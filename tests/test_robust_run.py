@@ -204,19 +204,27 @@ BUSY = "while True:\n    pass\n"
 
 
 def test_a_submission_that_used_its_time_is_not_graded_again_alone(tmp_path):
-    """A cell that loops through its whole time limit, beside an honest classmate: the timeout is
-    recorded after one grading (its kernel's CPU time is close to its wall time), not after a
-    second one alone. (tests/test_hostile.py keeps the starved honest classmate's case.)"""
+    """A cell that loops through its time limit, beside an honest classmate: the timeout is
+    recorded after one grading (its kernel's CPU time in that cell is close to its wall time),
+    not after a second one alone. A loop that ignores interrupts runs into the whole-submission
+    limit: its worker is killed, the parent measures what its kernel used before cleaning up,
+    and decides the same way. (tests/test_hostile.py keeps the starved honest classmate's case.)"""
+    from autograde.grade import STARVED_SHARE
+    from classes import STUBBORN_LOOP
+
     klass = tmp_path / "class"
     put(klass, "honest", sample("solved"))
     nb = sample("solved")
     insert_code(nb, 3, BUSY)
     put(klass, "slow", nb)
+    nb = sample("solved")
+    insert_code(nb, 3, STUBBORN_LOOP + "\nworst_entry(None, None)\n")
+    put(klass, "stubborn", nb)
     out = tmp_path / "course"
-    run = bpcourse("grade", klass, "--out", out, "--jobs", "2", "--timeout", "8", "--cpu-seconds", "60",
-                   "--submission-timeout", "240", check=False)
+    run = bpcourse("grade", klass, "--out", out, "--jobs", "2", "--timeout", "8", "--cpu-seconds", "120",
+                   "--submission-timeout", "45", check=False)
     log = run.stdout + run.stderr
-    assert "graded again alone" not in log, log
+    assert "slow/00_intro: timed out beside" not in log, log
     assert len(re.findall(r"\] slow/00_intro: ", log)) == 1, log          # graded once
     used = re.search(r"slow/00_intro: timed out \(its kernel used ([\d.]+) CPU s in ([\d.]+) s\)", log)
     assert used, log
@@ -224,7 +232,16 @@ def test_a_submission_that_used_its_time_is_not_graded_again_alone(tmp_path):
     print(f"slow kernel: {cpu} CPU s in {wall} s ({cpu / wall:.2f} of a CPU)")
     rows = read_csv(out / "bpcourse-grades.csv")
     assert "timed out" in rows["slow"]["message"] and score(rows, "slow") == (6.0, 6.0)
-    assert score(rows, "honest") == (6.0, 6.0)
+    assert score(rows, "honest") == (6.0, 6.0) and rows["honest"]["status"] == "ok"
+    # the whole-submission limit: measured from the killed worker's leftovers
+    whole = re.search(r"stubborn/00_intro: timed out[^\n]*\(its kernel used ([\d.]+) CPU s in ([\d.]+) s\)"
+                      r"(; graded again alone|: it used its time, not graded again)", log)
+    assert whole, log
+    cpu, wall = float(whole.group(1)), float(whole.group(2))
+    print(f"stubborn kernel: {cpu} CPU s in {wall} s ({cpu / wall:.2f} of a CPU)")
+    assert ("again alone" in whole.group(3)) == (cpu < STARVED_SHARE * wall)
+    assert len(re.findall(r"\] stubborn/00_intro: ", log)) == 1, log
+    assert rows["stubborn"]["status"] == "timeout" and score(rows, "stubborn") == (0.0, 6.0)
 
 
 # --- the course folder on a shared host ----------------------------------------------------------
