@@ -25,7 +25,9 @@ GRADE_EXIT_CODES = """exit status:
   0  every submission was graded (status "ok" in the table)
   1  grading ran, but at least one submission was rejected or could not be graded
      (a bad folder name, a corrupt or missing notebook, a timeout, a dead kernel, an error
-     of the grader): the last line says how many and where to look; the rest were graded
+     of the grader) or was graded but flagged (bad nbgrader metadata, a notebook that
+     tampers with the grader): the last line says how many and where to look; the rest
+     were graded
   2  grading could not start (bad arguments or input, no sandbox without --unsafe, another
      grader running on the same --out): nothing was graded; the reason is on stderr
 """
@@ -64,6 +66,10 @@ def _grade(args) -> int:
     return EXIT_OK
 
 
+#: statuses of a submission that was graded, whose grade an instructor should look at
+GRADED_BUT_FLAGGED = ("bad_metadata", "tampered")
+
+
 def not_graded_summary(rows: list[dict], out: Path, since: float = 0.0) -> str | None:
     """One line saying how many of ``rows`` (grade()'s table) are not graded and where to look,
     or None if every row has the status "ok" (a row marked ``"rejected"``, a new submission
@@ -90,7 +96,10 @@ def not_graded_summary(rows: list[dict], out: Path, since: float = 0.0) -> str |
     csvs = sorted((p for p in out.glob("*.csv") if p.stat().st_mtime >= since - 1),
                   key=lambda p: p.stat().st_mtime)   # the grades file this run wrote
     where = f"the status and message columns of the table above{f' and of {csvs[-1]}' if csvs else ''}"
-    return (f"bpcourse grade: {len(bad)} of {len(rows)} submission(s) not graded ({kinds}): "
+    flagged = sum(1 for r in bad if why(r) in GRADED_BUT_FLAGGED)
+    what = ("not graded" if not flagged else "graded but flagged" if flagged == len(bad)
+            else "not graded or flagged")
+    return (f"bpcourse grade: {len(bad)} of {len(rows)} submission(s) {what} ({kinds}): "
             f"{', '.join(names)}; see {where}, and the graders' logs in {out / '.bpcourse' / 'logs'}")
 
 

@@ -24,11 +24,13 @@
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
 import os
 import secrets
+import shutil
 import stat
 import sys
 import tempfile
@@ -126,6 +128,7 @@ def take_outputs(kernel_dir: Path, names) -> dict:
 # --- the submission's nbgrader metadata ------------------------------------------------------------
 
 BAD_METADATA = "bad_metadata"      # incident (and status): nbgrader metadata replaced from the gradebook
+TAMPERED = "tampered"              # status: a cell names the grading machinery (verify.tampering)
 METADATA_KEY = "bpcourse_metadata"  # notebook metadata: what TrustedCellMetadata replaced (sanitized copy only)
 KINDS = ("grade", "solution", "locked", "task")
 
@@ -344,6 +347,39 @@ class SandboxedExecute(Execute):
         folder = coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
         return Path(folder) / f"{info['notebook']}.ipynb"
 
+    def _student_files(self, resources) -> str | None:
+        """Before this runs, nbgrader's autograde has copied the submission folder's other files
+        into ``autograded/`` with ``shutil.copy``, following links
+        (``BaseConverter.init_assignment``), and its ``generate_feedback`` would copy them on into
+        ``feedback/``. The kernel never sees ``autograded/`` (it works in its scratch folder), so
+        those copies are of no use to a grade: they are removed, whichever door runs. Returns
+        the reason not to grade when ``submitted/`` itself holds a link, a hard link or a special
+        file (``bpcourse grade`` and ``nbgrader collect`` refuse those earlier; this is for a
+        folder copied there by hand with its links)."""
+        from autograde.intake import unsafe_entry
+
+        info = resources["nbgrader"]
+        coursedir = CourseDirectory(config=self.config)
+        folder = Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"]))
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            entries = []
+        for entry in entries:
+            if entry.name.endswith(".ipynb") and entry.is_file(follow_symlinks=False):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
+        found = unsafe_entry(submitted) if submitted.is_dir() and not submitted.is_symlink() else None
+        if found:
+            return ("в сданной папке есть символическая или жёсткая ссылка либо особый файл: такая работа "
+                    f"не проверяется — сдайте обычные файлы ({found[0]})")
+        return None
+
     def preprocess(self, nb: NotebookNode, resources: dict):
         trusted = resources.setdefault("bpcourse", {})
         self._bp_chars, self._bp_noted = 0, False
@@ -351,6 +387,10 @@ class SandboxedExecute(Execute):
         if replaced:
             trusted["incidents"] = trusted.get("incidents", []) + [
                 BAD_METADATA, "nbgrader metadata replaced from the assignment: " + "; ".join(replaced)[:600]]
+        unsafe = self._student_files(resources)
+        if unsafe and not self.skip_reason:
+            trusted["skipped"] = unsafe
+            return nb, resources
         if self.skip_reason:
             trusted["skipped"] = self.skip_reason
             return nb, resources

@@ -13,7 +13,7 @@ import nbformat
 
 from autograde import course
 from autograde.intake import Found
-from autograde.preprocessors import BAD_METADATA, LAST_RUN
+from autograde.preprocessors import BAD_METADATA, LAST_RUN, TAMPERED
 
 
 def autograded_notebook(out: Path, found: Found) -> Path:
@@ -24,7 +24,8 @@ def outcome(out: Path, found: Found) -> dict:
     """``{"status", "message"}`` of an autograded submission, from what the preprocessors wrote
     into its notebook: ``ok`` (with incidents: deleted test cells, timeouts, memory errors, as
     the message), ``kernel_died``, ``bad_metadata`` (graded, after its nbgrader metadata was
-    replaced from the assignment: the message says which cells), or ``not_graded`` (with the
+    replaced from the assignment: the message says which cells), ``tampered`` (a cell names the
+    grading machinery: every exercise 0, :func:`autograde.verify.tampering`), or ``not_graded`` (with the
     reason)."""
     try:
         nb = nbformat.read(autograded_notebook(out, found), as_version=4)
@@ -35,7 +36,8 @@ def outcome(out: Path, found: Found) -> dict:
         return {"status": "not_graded", "message": info["skipped"]}
     incidents = info.get("incidents", [])
     status = ("kernel_died" if "kernel_died" in incidents
-              else BAD_METADATA if BAD_METADATA in incidents else "ok")
+              else BAD_METADATA if BAD_METADATA in incidents
+              else TAMPERED if info.get("tampered") else "ok")
     notes = [n for n in incidents if n not in ("kernel_died", BAD_METADATA)]
     if status == "kernel_died":
         notes.insert(0, "the kernel died (os._exit, a crash, or a memory or CPU-time limit); the cells after it were not run")

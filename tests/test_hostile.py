@@ -302,8 +302,9 @@ def test_trusted_code_never_follows_the_kernels_links(graded):
     assert "LINKS" in outputs_text(graded, "links")           # the attack ran
     rows = graded["rows"]
     assert score(rows, "honest") == (6.0, 6.0) and rows["honest"]["status"] == "ok"
-    assert rows["links"]["status"] == "ok"     # its FIFO and /dev/zero outputs: those two fail
-    assert score(rows, "links") == (4.0, 6.0)
+    # it names the recorder's folder (.bpcourse_out) in its cells: tampering, every exercise 0
+    assert rows["links"]["status"] == "tampered", rows["links"]
+    assert score(rows, "links") == (0.0, 6.0)
     secret = out / ".bpcourse" / "secret"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     config = out / "nbgrader_config.py"       # the course's configuration: not overwritten, not chmod 0444

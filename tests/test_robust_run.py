@@ -302,3 +302,41 @@ def test_the_lock_is_never_opened_through_a_link(tmp_path):
     with pytest.raises(StateError, match="lock"):
         lock(tmp_path)
     assert victim.read_text() == "keep"
+
+
+# --- nbgrader's own door and a folder copied into submitted/ with its links ----------------------
+
+def test_nbgraders_door_copies_no_student_file_and_follows_no_link(tmp_path):
+    """nbgrader's autograde copies a submission folder's other files into autograded/ following
+    links, and generate_feedback copies them on into feedback/ (what release_feedback hands the
+    student). A folder put into submitted/ by hand with a link to the course secret and a file of
+    the student's: nothing of either reaches autograded/ or feedback/, and the submission is not
+    graded, with the reason."""
+    from autograde import course
+
+    out, klass = tmp_path / "course", tmp_path / "class"
+    put(klass, "honest", sample("solved"))
+    bpcourse("grade", klass, "--out", out, *FAST)          # the course folder, set up by bpcourse
+    secret = (out / ".bpcourse" / "secret").read_text().strip()
+    put(out / "submitted", "linker", sample("solved"))
+    folder = out / "submitted" / "linker" / A
+    (folder / "leak.txt").symlink_to(out / ".bpcourse" / "secret")
+    (folder / "notes.txt").write_text("my own notes\n")
+    put(out / "submitted", "plain", sample("solved"))
+    (out / "submitted" / "plain" / A / "notes.txt").write_text("my own notes\n")
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    for student in ("linker", "plain"):
+        for command in (["autograde", A, "--student", student, "--force"],
+                        ["generate_feedback", A, "--student", student, "--force"]):
+            run = subprocess.run([NBGRADER, *command], cwd=out, env=env, capture_output=True, text=True)
+            assert run.returncode == 0, run.stdout + run.stderr
+    for student in ("linker", "plain"):
+        for kind in ("autograded", "feedback"):
+            names = sorted(p.name for p in (out / kind / student / A).iterdir())
+            assert names == [f"{A}.{'ipynb' if kind == 'autograded' else 'html'}"], (kind, student, names)
+    html = (out / "feedback" / "linker" / A / f"{A}.html").read_text(encoding="utf-8")
+    assert secret not in html and "символическая или жёсткая ссылка" in html
+    with course.gradebook(out) as gb:
+        assert gb.find_submission(A, "linker").score == 0
+        assert gb.find_submission(A, "plain").score == 6.0
+    assert (folder / "leak.txt").is_symlink() and (folder / "notes.txt").read_text() == "my own notes\n"
