@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import html
 import json
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -64,6 +65,22 @@ def reads_evidence(name: str, read, hints: dict | None = None) -> None:
     EVIDENCE[name] = read
     if hints:
         HINT_OVERRIDES[name] = dict(hints)
+
+
+def library_count_reader(hint: str):
+    """An evidence reader (:func:`reads_evidence`) for a probe whose last output is how many
+    computations of ``bpcourse.nn`` ran inside the student's method (``bpcourse.nn.probe_calls``)
+    and the rest the method's outputs: a whole count of at least one fails with ``hint``. Anything
+    else was not counted by ``bpcourse.nn`` (the kernel's word is believed only when it costs the
+    student), so it is then ignored."""
+    def read(case, leaves):
+        *outputs, used = leaves
+        if used.size != 1 or not outputs:
+            raise ValueError("not a probe's record")
+        n = float(used[0])
+        problem = f"Скрытая проверка: {hint}" if math.isfinite(n) and n >= 1 and n == round(n) else None
+        return (outputs[0] if len(outputs) == 1 else outputs), problem
+    return read
 
 
 @dataclass(frozen=True)

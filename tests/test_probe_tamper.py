@@ -462,7 +462,9 @@ def graded(tmp_path_factory):
     run = subprocess.run([sys.executable, "-m", "autograde.cli", "grade", str(submissions), "--out", str(out),
                           "--jobs", "2", "--assignment", A02, "--assignment", A07, "--assignment", A08],
                          capture_output=True, text=True)
-    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-5000:]
+    # exit 1: the plain attacker is graded but flagged (status tampered); the rest are ok
+    assert run.returncode == 1, run.stdout[-5000:] + run.stderr[-5000:]
+    assert "1 of 10 submission(s) graded but flagged (1 tampered)" in run.stderr, run.stderr[-3000:]
     with open(out / "bpcourse-grades.csv", newline="", encoding="utf-8") as f:
         rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(f)}
     return {"out": out, "rows": rows}
@@ -497,7 +499,8 @@ def test_the_plain_attack_is_flagged_as_tampering(graded):
     for ex in got:
         assert "Вмешательство в проверку" in verdict(graded["out"], "plain-attacker", A02, ex)
     row = graded["rows"][("plain-attacker", A02)]
-    assert "tampered" in row["message"], row
+    assert row["status"] == "tampered" and "tampered" in row["message"], row
+    assert all(r["status"] == "ok" for key, r in graded["rows"].items() if key != ("plain-attacker", A02))
     nb = nbformat.read(graded["out"] / "autograded" / "plain-attacker" / A02 / f"{A02}.ipynb", as_version=4)
     assert nb.metadata["bpcourse"]["tampered"]
 

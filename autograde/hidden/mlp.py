@@ -379,22 +379,11 @@ class should_stop:
 
 # --- how the grader reads the kernel's evidence (outside the kernel) ----------------------------
 # The probe's last output is how many computations of bpcourse.nn ran inside the student's
-# method (bpcourse.nn.probe_calls); the rest is the method's outputs.
+# method (bpcourse.nn.probe_calls): verify.library_count_reader.
 
 LIBRARY_HINT = ("метод вызвал bpcourse.nn (его SGD или слои) вместо своего кода. Баллы даются за ваш "
                 "собственный шаг: обойдите self.params и измените p.data или p.grad сами.")
 
 
-def _read_own_work(case, leaves):
-    *outputs, used = leaves
-    if used.size != 1 or not outputs:
-        raise ValueError("not a probe's record")
-    n = float(used[0])
-    # a count is a whole number; anything else was not counted by bpcourse.nn (the kernel's word
-    # is only believed when it costs the student, so it is then ignored)
-    problem = f"Скрытая проверка: {LIBRARY_HINT}" if np.isfinite(n) and n >= 1 and n == round(n) else None
-    return (outputs[0] if len(outputs) == 1 else outputs), problem
-
-
 for _name in ['sgd_step', 'sgd_zero_grad']:
-    verify.reads_evidence(_name, _read_own_work)
+    verify.reads_evidence(_name, verify.library_count_reader(LIBRARY_HINT))
