@@ -190,10 +190,13 @@ from traitlets import Bool   # noqa: E402
 SCHEMES = {"http", "https", "mailto"}   # and in-page anchors "#..."; nothing else
 ID_PREFIX = "bp-u-"   # student ids and anchors cannot clobber the page's own (window.MathJax, #top)
 TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
-        "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre", "q",
+        "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "ol", "p", "pre", "q",
         "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "table", "tbody", "td", "tfoot",
         "th", "thead", "tr", "tt", "u", "ul", "var"}
-ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "height"},
+# No <img>: a browser fetches an image without a click, with the instructor's cookies (a GET to
+# the Jupyter server's own /logout, or a beacon telling the student when the page was opened);
+# a student's markdown image is shown as a link instead (_Renderer.image).
+ATTRIBUTES = {"a": {"href", "title"},
               "td": {"style", "colspan", "rowspan"}, "th": {"style", "colspan", "rowspan"},
               "ol": {"start"}, **{f"h{n}": {"id"} for n in range(1, 7)}}
 CLASSES = {"span": {"bp-tex", "bp-tex-display", *filter(None, STANDARD_TYPES.values())},   # formulas, pygments
@@ -203,7 +206,10 @@ CLASSES = {"span": {"bp-tex", "bp-tex-display", *filter(None, STANDARD_TYPES.val
 #: that a tag boundary could continue (MathJax joins the text of inline elements) — becomes a
 #: fullwidth backslash, which no TeX reads as a command
 MATHJAX_ACTIVE = ("href", "url", "class", "cssId", "style", "unicode", "require", "bbox", "mmlToken",
-                  "mathtip", "texttip", "toggle", "action", "data", "html", "setOptions")
+                  "mathtip", "texttip", "toggle", "action", "data", "html", "setOptions",
+                  # macros could spell any of the above from pieces (\newcommand{\X}[1]{\h#1}\X{ref})
+                  "newcommand", "renewcommand", "providecommand", "def", "let", "newenvironment",
+                  "renewenvironment", "DeclareMathOperator", "Newextarrow", "global")
 _MATHJAX = re.compile(r"\\(?=(?:%s)(?![A-Za-z])|[A-Za-z]*$)" % "|".join(MATHJAX_ACTIVE))
 _TAG_OR_TEXT = re.compile(r'(<[^>"]*(?:"[^"]*"[^>"]*)*>)')   # ammonia's output: attributes always "…"
 #: an absolute web URL, a mail address or an anchor; "http:x" without the two slashes is a path
@@ -261,6 +267,11 @@ class _Renderer(IPythonRenderer):
 
     def _embed_image_or_attachment(self, src: str) -> str:
         return src      # never read an attachment or a file; the cleaner drops what is not http(s)
+
+    def image(self, text: str, url: str, title=None) -> str:
+        """An image as a link to it (no <img>: see :data:`ATTRIBUTES`)."""
+        label = html.escape(text or "изображение", quote=False)
+        return self.link(f"[изображение: {label}]", url, title)
 
 
 def render_markdown(source: str) -> str:

@@ -104,7 +104,7 @@ def test_code_outputs_keep_data_and_lose_anything_active():
     assert set(data) == {"text/html", "text/plain", "image/png", "application/json"}
     assert "<b>жирный</b>" in data["text/html"]
     tags = re.findall(r"<\s*/?\s*([A-Za-z0-9]+)([^>]*)>", data["text/html"])
-    assert {name for name, _ in tags} == {"b", "a", "img"}   # no script; an img without its handler
+    assert {name for name, _ in tags} == {"b", "a"}   # no script; no img (fetched without a click)
     assert all(re.search(r"on\w+\s*=|javascript|href|src", attrs, re.I) is None for _, attrs in tags), tags
     assert data["text/plain"] == "<plain>" and cell.outputs[0]["metadata"] == {}
 

@@ -73,6 +73,10 @@ HOSTILE_MARKDOWN = {
     "mathjax outside math": f"\\href{{{JS}}}{{x}} \\(\\href{{{JS}}}{{y}}\\)",
     "mermaid": "```mermaid\ngraph TD\nA-->B\nclick A \"javascript:window.XSS=1\"\n```",
     "details": "<details open ontoggle=window.XSS=1><summary>s</summary></details>",
+    # fetched without a click, with the instructor's cookies: GET /logout of their own server
+    "image of own server": "![кот](http://127.0.0.1:8888/logout) <img src=\"http://127.0.0.1:8888/logout\">",
+    "mathjax macros": ("$\\newcommand{\\X}[1]{\\h#1}\\X{ref}{javascript:1}{x}$ "
+                       "$$\\def\\Y#1{\\b#1}\\Y{box}[5px]{y}$$ $\\let\\Z\\relax$"),
 }
 HOSTILE_HTML_OUTPUT = (
     '<b>bold</b><script>window.XSS=1</script><img src=x onerror="window.XSS=1">'
@@ -83,7 +87,9 @@ HOSTILE_HTML_OUTPUT = (
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background",
              "srcdoc", "srcset", "cite", "ping", "manifest", "codebase", "archive"}
 MATHJAX_ACTIVE = re.compile(r"\\(?:href|url|class|cssId|style|unicode|require|bbox|mmlToken|mathtip|"
-                            r"texttip|toggle|action|data|html|setOptions)(?![A-Za-z])")
+                            r"texttip|toggle|action|data|html|setOptions|newcommand|renewcommand|"
+                            r"providecommand|def|let|newenvironment|renewenvironment|DeclareMathOperator|"
+                            r"Newextarrow|global)(?![A-Za-z])")
 MATHJAX_SKIPS = {"script", "noscript", "style", "textarea", "pre", "code", "annotation", "annotation-xml"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -118,6 +124,8 @@ class Audit(HTMLParser):
         if tag in ("script", "iframe", "object", "embed", "svg", "math", "form", "meta", "link", "base",
                    "style", "frame", "frameset", "applet", "input", "button", "textarea", "select"):
             self.bad.append(f"<{tag}>")
+        if tag == "img" and "bp-math" not in classes:   # fetched without a click
+            self.bad.append(f"<img src={attrs.get('src', '')[:60]}>")
         for name, value in attrs.items():
             v = re.sub(r"[\t\n\r]", "", value or "").strip("".join(map(chr, range(33)))).lower()   # as a browser
             if name.startswith("on"):
