@@ -24,11 +24,21 @@ plugin point, ``c.ExchangeFactory.collect``, set by :func:`autograde.course.prot
   everything in it. The kernel sets a ctime to "now" on every change of an inode (writing,
   renaming, ``chmod``, ``utime``) and no ordinary user can set it back, so it is the last moment
   the submission was changed; ``timestamp.txt`` and the folder's name are the student's and only
-  logged. ``timestamp.txt`` in ``submitted/`` is written from the ctime;
+  logged. ``timestamp.txt`` in ``submitted/`` is written from the ctime. Every file is
+  ``fstat``-ed again after it is copied: one written meanwhile (its size, mtime or ctime
+  changed) refuses the submission this time, so content is never stamped older than itself;
+- **one submission cannot stop the class**: the folder is walked with an explicit stack, at
+  most :data:`MAX_DEPTH` levels and :data:`MAX_REL_PATH` bytes of path deep (``too_large``
+  beyond: nbgrader's recursive ``copytree``/``rmtree`` never see a deeper tree); any error
+  one submission causes becomes its refusal (``unsafe_file``) and collect goes on; names are
+  written escaped (:func:`autograde.intake.shown`), so a name that is not UTF-8 writes too;
 - **a refusal is data**: a refused submission is written as ``submitted/<student>/<assignment>/``
-  + :data:`REFUSED` (``{"status", "message"}``, status one of :data:`STATUSES`), which
-  ``bpcourse grade`` reports as the submission's status (:mod:`autograde.intake`); an earlier
-  collected submission in that folder stays. The collect log names every refusal;
+  + :data:`REFUSED` (``{"status", "message", "inbound", "exchange_time", "hmac"}``, status one
+  of :data:`STATUSES`), signed with the course secret
+  (:func:`autograde.intake.refusal_mac`), which ``bpcourse grade`` reports as the submission's
+  status (:mod:`autograde.intake`) — a record without collect's signature is never a status,
+  and a student's own file of that name is never copied; an earlier collected submission in
+  that folder stays. The collect log names every refusal;
 - **resubmissions are collected** by default (``update`` is on: ``nbgrader collect`` takes each
   student's newest submission, as ``--update`` does in nbgrader).
 """
@@ -49,7 +59,7 @@ from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.utils import check_mode, parse_utc
 from traitlets import Bool
 
-from autograde.intake import REFUSED, REFUSED_STATUSES as STATUSES, shown, valid_student_id
+from autograde.intake import REFUSED, REFUSED_STATUSES as STATUSES, refusal_mac, shown, valid_student_id
 
 try:
     import pwd
@@ -60,6 +70,8 @@ except ImportError:   # not on Windows, where nbgrader's exchange does not run e
 # converters (autograde.course.IGNORE); STATUSES: the refusals' status ids, the gravest first
 TIMESTAMP = "timestamp.txt"
 MAX_ENTRIES = 10_000                 # files and folders in one submission
+MAX_DEPTH = 64                       # folder levels in one submission
+MAX_REL_PATH = 1024                  # bytes of a path inside one submission
 SHOWN_PROBLEMS = 3                   # problems quoted in a message
 OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
 
@@ -190,6 +202,9 @@ class SafeCollect(ExchangeCollect):
         except OSError as e:   # removed or changed while collect looked at it
             sub.problems.append(("unsafe_file", f"{shown(name)} changed while it was collected "
                                  f"({e.strerror}); not read"))
+        except Exception as e:  # noqa: BLE001 - anything one submission causes is its refusal
+            self.log.exception("%s could not be inspected", shown(name))
+            sub.problems.append(("unsafe_file", f"{shown(name)} could not be read ({failure(e)}); not collected"))
         sub.time = parse_utc(self.format_time(sub.ctime_ns or time.time_ns()))
         return sub
 
@@ -209,7 +224,7 @@ class SafeCollect(ExchangeCollect):
                 sub.problems.append(("unsafe_file", f"{shown(name)} cannot be opened: {e.strerror}"))
             else:
                 try:
-                    self.walk(fd, "", sub, None)
+                    self.walk(fd, sub, None)
                 finally:
                     os.close(fd)
 
@@ -227,51 +242,83 @@ class SafeCollect(ExchangeCollect):
                                  f"folder belongs to account {shown(owner)} (uid {sub.uid}); if students are "
                                  "not system users here, see docs/instructor.md (ExchangeCollect.check_owner)"))
 
-    def walk(self, dfd: int, rel: str, sub: Inbound, dest: str | None) -> None:
-        """Look at (and, when ``dest`` is given, copy) everything under the folder ``dfd``.
+    def walk(self, top: int, sub: Inbound, dest: str | None) -> None:
+        """Look at (and, when ``dest`` is given, copy) everything under the folder ``top``.
 
         Every entry is ``lstat``-ed through its parent's descriptor and opened with
         ``O_NOFOLLOW``; a file is copied from the descriptor it was checked on, so a link swapped
-        in between is refused, not followed."""
-        for name in sorted(os.listdir(dfd)):
-            path = rel + name
-            sub.entries += 1
-            if sub.entries > MAX_ENTRIES:
-                if not any(p[0] == "too_large" for p in sub.problems):
-                    sub.problems.append(("too_large", f"more than {MAX_ENTRIES} files and folders"))
-                return
-            st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
-            sub.ctime_ns = max(sub.ctime_ns, st.st_ctime_ns)
-            if self.check_owner and pwd is not None and st.st_uid != sub.uid:
-                sub.problems.append(("wrong_owner", f"{shown(path)} was written by account {shown(account(st.st_uid))}, "
-                                     f"not by the folder's owner {shown(account(sub.uid))}"))
-            ignored = any(fnmatch.fnmatch(name, g) for g in self.coursedir.ignore)
-            if stat.S_ISLNK(st.st_mode):
-                try:
-                    target = os.readlink(name, dir_fd=dfd)
-                except OSError:
-                    target = "?"
-                sub.problems.append(("symlink", f"{shown(path)} is a symbolic link (to {shown(target[:120])}); not followed"))
-            elif stat.S_ISDIR(st.st_mode):
-                try:
-                    fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dfd)
-                except OSError as e:
-                    sub.problems.append(("unsafe_file", f"{shown(path)} cannot be opened: {e.strerror}"))
+        in between is refused, not followed. An explicit stack, not recursion: a folder nested
+        deeper than :data:`MAX_DEPTH` (or a path longer than :data:`MAX_REL_PATH` bytes) refuses
+        the submission, and nothing below it is opened — nbgrader's own copies (``copytree``,
+        ``rmtree``, which recurse) never see a deeper tree."""
+        stack = [(top, "", dest, sorted(os.listdir(top), reverse=True), 0)]
+        try:
+            while stack:
+                dfd, rel, d_dest, names, depth = stack[-1]
+                if not names:
+                    stack.pop()
+                    # a change to the folder while it was read (an entry added, renamed) is as late
+                    sub.ctime_ns = max(sub.ctime_ns, os.fstat(dfd).st_ctime_ns)
+                    if dfd != top:
+                        os.close(dfd)
                     continue
-                try:
-                    sub_dest = None if dest is None or ignored else os.path.join(dest, name)
-                    if sub_dest:
-                        os.mkdir(sub_dest, 0o755)
-                    self.walk(fd, path + "/", sub, sub_dest)
-                finally:
-                    os.close(fd)
-            elif not stat.S_ISREG(st.st_mode):
-                sub.problems.append(("unsafe_file", f"{shown(path)} is {kind(st.st_mode)}; not read"))
-            elif st.st_nlink > 1:
-                sub.problems.append(("unsafe_file", f"{shown(path)} is a hard link (a second name of a file "
-                                     "elsewhere); not read"))
-            else:
-                self.take_file(dfd, name, path, st, sub, dest, ignored)
+                name = names.pop()
+                path = rel + name
+                sub.entries += 1
+                if sub.entries > MAX_ENTRIES:
+                    self.problem_once(sub, "too_large", f"more than {MAX_ENTRIES} files and folders")
+                    return
+                if len(os.fsencode(path)) > MAX_REL_PATH:
+                    self.problem_once(sub, "too_large", f"a path longer than {MAX_REL_PATH} bytes "
+                                      f"({shown(path[:80])}…)")
+                    continue
+                st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+                sub.ctime_ns = max(sub.ctime_ns, st.st_ctime_ns)
+                if self.check_owner and pwd is not None and st.st_uid != sub.uid:
+                    sub.problems.append(("wrong_owner", f"{shown(path)} was written by account {shown(account(st.st_uid))}, "
+                                         f"not by the folder's owner {shown(account(sub.uid))}"))
+                ignored = any(fnmatch.fnmatch(name, g) for g in self.coursedir.ignore)
+                if stat.S_ISLNK(st.st_mode):
+                    try:
+                        target = os.readlink(name, dir_fd=dfd)
+                    except OSError:
+                        target = "?"
+                    sub.problems.append(("symlink", f"{shown(path)} is a symbolic link (to {shown(target[:120])}); not followed"))
+                elif stat.S_ISDIR(st.st_mode):
+                    if depth + 1 > MAX_DEPTH:
+                        self.problem_once(sub, "too_large", f"folders nested more than {MAX_DEPTH} levels deep "
+                                          f"({shown(path[:80])}…); not read")
+                        continue
+                    try:
+                        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dfd)
+                    except OSError as e:
+                        sub.problems.append(("unsafe_file", f"{shown(path)} cannot be opened: {e.strerror}"))
+                        continue
+                    try:
+                        sub_dest = None if d_dest is None or ignored else os.path.join(d_dest, name)
+                        if sub_dest:
+                            os.mkdir(sub_dest, 0o755)
+                        listing = sorted(os.listdir(fd), reverse=True)
+                    except BaseException:
+                        os.close(fd)
+                        raise
+                    stack.append((fd, path + "/", sub_dest, listing, depth + 1))
+                elif not stat.S_ISREG(st.st_mode):
+                    sub.problems.append(("unsafe_file", f"{shown(path)} is {kind(st.st_mode)}; not read"))
+                elif st.st_nlink > 1:
+                    sub.problems.append(("unsafe_file", f"{shown(path)} is a hard link (a second name of a file "
+                                         "elsewhere); not read"))
+                else:
+                    self.take_file(dfd, name, path, st, sub, d_dest, ignored)
+        finally:
+            for dfd, *_ in stack:
+                if dfd != top:
+                    os.close(dfd)
+
+    @staticmethod
+    def problem_once(sub: Inbound, status: str, text: str) -> None:
+        if not any(p[0] == status for p in sub.problems):
+            sub.problems.append((status, text))
 
     def take_file(self, dfd, name, path, st, sub: Inbound, dest, ignored) -> None:
         if rel_top(path) and name in (TIMESTAMP, REFUSED):
@@ -315,6 +362,13 @@ class SafeCollect(ExchangeCollect):
                         break
                     out.write(chunk)
                     left -= len(chunk)
+            # written while it was read (pwrite into a padded notebook): what was copied may be
+            # newer than the time read before, so it is not collected with that time
+            after = os.fstat(fd)
+            sub.ctime_ns = max(sub.ctime_ns, after.st_ctime_ns)
+            if (after.st_size, after.st_mtime_ns, after.st_ctime_ns) != (st.st_size, st.st_mtime_ns, st.st_ctime_ns):
+                sub.problems.append(("unsafe_file", f"{shown(path)} changed while it was collected; not "
+                                     "collected this time (run nbgrader collect again)"))
         finally:
             os.close(fd)
 
@@ -344,20 +398,35 @@ class SafeCollect(ExchangeCollect):
         self.log.info("Processing %d submissions of '%s' for course '%s'", len(self.src_records), assignment, course)
         for student, sub in self.src_records:
             dest = self.coursedir.format_path(self.coursedir.submitted_directory, student, assignment)
-            existing = self.coursedir.get_existing_timestamp(dest) if os.path.isdir(dest) else None
-            if os.path.isdir(dest) and not os.path.exists(os.path.join(dest, REFUSED)):
-                newer = existing is None or sub.time > existing
-                if not ((self.update and newer) or (self.before_duedate and existing != sub.time)):
-                    self.log.info("No newer submission to collect: %s %s", student, assignment)
-                    continue
-            if sub.status == "ok":
-                self.collect_one(student, sub, dest)
-            else:
-                self.refuse(student, sub, dest)
+            try:
+                self.collect_or_refuse(student, sub, dest)
+            except Exception as e:  # noqa: BLE001 - one submission's error is its refusal; collect goes on
+                self.log.exception("%s could not be collected", shown(sub.name))
+                failed = Inbound(sub.name, student, ctime_ns=sub.ctime_ns, problems=[
+                    ("unsafe_file", f"collect failed on it ({failure(e)})")])
+                try:
+                    self.refuse(student, failed, dest)
+                except Exception:  # noqa: BLE001
+                    self.log.exception("REFUSED %s %s: the refusal could not be recorded in %s",
+                                       student, assignment, shown(dest))
+
+    def collect_or_refuse(self, student: str, sub: Inbound, dest: str) -> None:
+        assignment = self.coursedir.assignment_id
+        existing = self.coursedir.get_existing_timestamp(dest) if os.path.isdir(dest) else None
+        if os.path.isdir(dest) and not os.path.exists(os.path.join(dest, REFUSED)):
+            newer = existing is None or sub.time > existing
+            if not ((self.update and newer) or (self.before_duedate and existing != sub.time)):
+                self.log.info("No newer submission to collect: %s %s", student, assignment)
+                return
+        if sub.status == "ok":
+            self.collect_one(student, sub, dest)
+        else:
+            self.refuse(student, sub, dest)
 
     def collect_one(self, student: str, sub: Inbound, dest: str) -> None:
         """Copy ``sub`` into ``dest`` (replacing an earlier collected submission), or refuse it
-        if anything in it changed into something that must not be copied meanwhile."""
+        if anything in it changed into something that must not be copied meanwhile (or anything
+        else went wrong with it: nothing of it then reaches ``dest``)."""
         parent = os.path.dirname(dest)
         os.makedirs(parent, exist_ok=True)
         tmp = os.path.join(parent, f".{os.path.basename(dest)}.collecting")
@@ -371,11 +440,14 @@ class SafeCollect(ExchangeCollect):
                 if os.fstat(fd).st_uid != sub.uid:
                     again.problems.append(("wrong_owner", f"{shown(sub.name)} changed owner while it was collected"))
                 else:
-                    self.walk(fd, "", again, tmp)
+                    self.walk(fd, again, tmp)
             finally:
                 os.close(fd)
         except OSError as e:
             again.problems.append(("unsafe_file", f"{shown(sub.name)} could not be read: {e.strerror}"))
+        except Exception as e:  # noqa: BLE001 - one submission's error is its refusal
+            self.log.exception("%s could not be collected", shown(sub.name))
+            again.problems.append(("unsafe_file", f"{shown(sub.name)} could not be read ({failure(e)})"))
         finally:
             os.close(inbound_fd)
         if again.status != "ok":
@@ -404,11 +476,37 @@ class SafeCollect(ExchangeCollect):
         message = f"the submission {shown(sub.name)} was not collected: {sub.message()}"
         self.log.error("REFUSED %s %s: %s (%s)", student, self.coursedir.assignment_id, message, sub.status)
         os.makedirs(dest, exist_ok=True)
+        record = {"status": sub.status, "message": message, "inbound": shown(sub.name),
+                  "exchange_time": self.format_time(sub.ctime_ns or time.time_ns())}
+        # signed with the course secret: intake takes no record as a status that collect did not write
+        record["hmac"] = refusal_mac(self.signing_key(), student, self.coursedir.assignment_id, record)
         tmp = os.path.join(dest, REFUSED + ".tmp")
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"status": sub.status, "message": message, "inbound": sub.name,
-                       "exchange_time": self.format_time(sub.ctime_ns)}, f, ensure_ascii=False)
+            json.dump(record, f, ensure_ascii=True)   # a name that is not UTF-8 cannot stop the write
         os.replace(tmp, os.path.join(dest, REFUSED))
+
+    def signing_key(self) -> str:
+        """The course secret (``$BPCOURSE_SECRET`` or ``DIR/.bpcourse/secret``, made if missing).
+        Made by root for a course folder owned by the instructor, it is given to the folder's
+        owner: ``bpcourse grade`` refuses a ``.bpcourse`` another account made."""
+        from autograde.preprocessors import course_secret   # nbgrader's preprocessors: loaded only here
+
+        root = self.coursedir.root
+        made = not os.path.lexists(os.path.join(root, ".bpcourse"))
+        key = course_secret(root)
+        bp = os.path.join(root, ".bpcourse")
+        if made and os.geteuid() == 0 and os.path.isdir(bp):
+            owner = os.stat(root)
+            if owner.st_uid != 0:
+                for p in (bp, os.path.join(bp, "secret")):
+                    if os.path.lexists(p):
+                        os.lchown(p, owner.st_uid, owner.st_gid)
+        return key
+
+
+def failure(e: BaseException) -> str:
+    """An exception as one escaped line of a refusal's message."""
+    return shown(f"{type(e).__name__}: {str(e)[:200]}")
 
 
 def rel_top(path: str) -> bool:

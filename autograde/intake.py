@@ -6,6 +6,8 @@ becomes a :class:`Found` with a status: ``ok`` or the reason it cannot be graded
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -220,21 +222,64 @@ def unsafe_entry(folder: Path) -> tuple[str, str] | None:
     return None
 
 
+def refusal_mac(key: str, student: str, assignment: str, record: dict) -> str:
+    """The signature ``nbgrader collect`` (:mod:`autograde.exchange`) puts into its
+    :data:`REFUSED` record: an HMAC, keyed by the course secret, of the record (its ``hmac``
+    left out) and the submission it is about."""
+    body = json.dumps(["bpcourse-refused", student, assignment, {k: v for k, v in record.items() if k != "hmac"}],
+                      sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hmac.new(key.encode("utf-8", "surrogateescape"), body.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def _course_key(course: Path) -> str | None:
+    """The course secret as collect signed with it (``$BPCOURSE_SECRET`` or
+    ``course/.bpcourse/secret``: no link on the way, owned by this account, root or the course
+    folder's owner), read, never made."""
+    if os.environ.get("BPCOURSE_SECRET"):
+        return os.environ["BPCOURSE_SECRET"]
+    path = course / ".bpcourse" / "secret"
+    try:
+        owners = {os.geteuid(), 0, course.stat().st_uid}
+        if not stat.S_ISDIR(path.parent.lstat().st_mode):
+            return None
+        st = path.lstat()
+        if not stat.S_ISREG(st.st_mode) or st.st_uid not in owners or st.st_size > 4096:
+            return None
+        return path.read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def refused_by_collect(folder: Path) -> tuple[str, str] | None:
     """``(status, message)`` that ``nbgrader collect`` (:mod:`autograde.exchange`) recorded in
-    ``folder`` when it refused the newest submission; None if it did not."""
+    ``folder`` when it refused the newest submission; None if it did not.
+
+    Only collect writes into a course's ``submitted/<student>/<assignment>/`` (``bpcourse grade
+    DIR/submitted --out DIR``), and only there is a record read: it must carry collect's
+    signature (:func:`refusal_mac`), or the submission is ``unsafe_file`` with a message of
+    ours. Anywhere else (a folder or a zip of submissions) a file of that name is the student's
+    own and is ignored: the submission is graded as it is."""
     marker = folder / REFUSED
     try:
         st = marker.lstat()
     except FileNotFoundError:
         return None
+    if folder.parent.parent.name != "submitted" or ".bpcourse" in folder.parts:
+        return None                       # not a course's submitted/: the student's file
+    course = folder.parent.parent.parent
+    unsigned = ("unsafe_file", f"{REFUSED} is not a record signed by this course's nbgrader collect "
+                "(the course secret); not graded: run nbgrader collect again")
     if not stat.S_ISREG(st.st_mode) or st.st_size > 64_000:
-        return "unsafe_file", f"{REFUSED} is not collect's record"
+        return unsigned
     try:
         data = json.loads(marker.read_text(encoding="utf-8"))
         status, message = data["status"], str(data["message"])
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        return "unsafe_file", f"{REFUSED} cannot be read: {type(e).__name__}"
+        mac = str(data.get("hmac", ""))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return unsigned
+    key = _course_key(course)
+    if key is None or not hmac.compare_digest(mac, refusal_mac(key, folder.parent.name, folder.name, data)):
+        return unsigned
     if status not in REFUSED_STATUSES:
         return "unsafe_file", f"{REFUSED} names an unknown status"
     return status, shown(message[:600])

@@ -6,7 +6,8 @@ after nbgrader's late penalty, as ``nbgrader export`` reports it), then one colu
 (``<assignment>/<exercise>``), then ``needs_review`` ("yes" when nbgrader flags a grade for
 manual review: a TA's grade from an earlier submission), ``status`` and ``message`` (why a
 submission scored what it did when it could not be graded normally). Its name is not
-``grades.csv``, which ``nbgrader export`` writes by default.
+``grades.csv``, which ``nbgrader export`` writes by default. A text cell that a spreadsheet
+would take for a formula is written with a ``'`` before it (:func:`cell`).
 """
 from __future__ import annotations
 
@@ -92,6 +93,18 @@ def columns(all_rows: list[dict]) -> list[str]:
     return FIXED + extra + TAIL
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value):
+    """A text cell a spreadsheet would read as a formula (it starts with ``= + - @``, a tab or
+    a carriage return: a student's name or message) with a ``'`` before it (OWASP's CSV
+    injection advice); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(path: Path, all_rows: list[dict]) -> None:
     tmp = path.with_suffix(".tmp")
     if tmp.is_symlink():
@@ -102,7 +115,7 @@ def write_csv(path: Path, all_rows: list[dict]) -> None:
     with open(fd, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns(all_rows), restval="", extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(all_rows)
+        writer.writerows({k: cell(v) for k, v in row.items()} for row in all_rows)
     os.replace(tmp, path)
 
 

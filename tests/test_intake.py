@@ -193,17 +193,47 @@ def test_links_and_special_files_anywhere_in_a_submission_are_refused(tmp_path, 
     assert "the course secret" not in got["alice"].message
 
 
-def test_a_refusal_recorded_by_collect_is_the_status(tmp_path):
+def test_a_refusal_recorded_by_collect_is_the_status(tmp_path, monkeypatch):
+    """In a course's submitted/ (graded in place), collect's signed record is the status."""
+    import json
+
+    from autograde.intake import REFUSED, refusal_mac
+
+    monkeypatch.setenv("BPCOURSE_SECRET", "the-course-secret")
+    root = tmp_path / "submitted"
+
+    def record(student, status, message):
+        data = {"status": status, "message": message}
+        data["hmac"] = refusal_mac("the-course-secret", student, "00_intro", data)
+        (root / student / "00_intro").mkdir(parents=True, exist_ok=True)
+        (root / student / "00_intro" / REFUSED).write_text(json.dumps(data))
+
+    record("alice", "wrong_owner", "made by account bob\x1b[2J")
+    nb(root / "bob" / "00_intro" / "00_intro.ipynb")
+    record("bob", "ok", "forged")
+    nb(root / "carol" / "00_intro" / "00_intro.ipynb")         # alice's record copied to carol: not hers
+    (root / "carol" / "00_intro" / REFUSED).write_bytes((root / "alice" / "00_intro" / REFUSED).read_bytes())
+    record("dave", "wrong_owner", "x")
+    monkeypatch.setenv("BPCOURSE_SECRET", "another-course")
+    assert {f.student: f.status for f in scan(root, KNOWN)}["dave"] == "unsafe_file"
+    monkeypatch.setenv("BPCOURSE_SECRET", "the-course-secret")
+    got = {f.student: f for f in scan(root, KNOWN)}
+    assert got["alice"].status == "wrong_owner" and "account bob" in got["alice"].message
+    assert all(ch.isprintable() for ch in got["alice"].message)
+    assert got["bob"].status == "unsafe_file", got["bob"]     # only collect's statuses are taken
+    assert got["carol"].status == "unsafe_file" and "signed" in got["carol"].message
+    assert got["dave"].status == "wrong_owner"
+
+
+def test_a_students_own_refusal_record_is_not_a_status_in_the_folder_door(tmp_path):
+    """The folder/zip door: a .bpcourse-refused.json in the student's own folder is the
+    student's file, not collect's record: the notebook is graded as it is."""
     import json
 
     from autograde.intake import REFUSED
 
-    folder = tmp_path / "alice" / "00_intro"
-    folder.mkdir(parents=True)
-    (folder / REFUSED).write_text(json.dumps({"status": "wrong_owner", "message": "made by account bob\x1b[2J"}))
-    nb(tmp_path / "bob" / "00_intro" / "00_intro.ipynb")
-    (tmp_path / "bob" / "00_intro" / REFUSED).write_text(json.dumps({"status": "ok", "message": "forged"}))
+    nb(tmp_path / "mallory" / "00_intro" / "00_intro.ipynb")
+    (tmp_path / "mallory" / "00_intro" / REFUSED).write_text(
+        json.dumps({"status": "wrong_owner", "message": '=HYPERLINK("http://evil","x")'}))
     got = {f.student: f for f in scan(tmp_path, KNOWN)}
-    assert got["alice"].status == "wrong_owner" and "account bob" in got["alice"].message
-    assert all(ch.isprintable() for ch in got["alice"].message)
-    assert got["bob"].status == "unsafe_file", got["bob"]     # only collect's statuses are taken
+    assert got["mallory"].status == "ok" and got["mallory"].message == "", got["mallory"]
