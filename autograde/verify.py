@@ -406,10 +406,35 @@ def verify(ex: Exercise, cases: list, recorded: dict | None) -> Verdict:
 #: what only the grading machinery is called: the probes, the recorder and its files, the
 #: counter of bpcourse.nn's work. No exercise needs any of them, so a line of the student's that
 #: names one (and is not a line of the course's own notebook) reaches for the grading itself.
+#: Matched in the code without its comments (a string that names them still counts), after NFKC
+#: normalisation, which Python applies to identifiers: ``import bpcourse.ｇrading`` imports
+#: bpcourse.grading.
 TAMPER = re.compile(r"engine_probe|layer_probe|train_probe|probe_calls|bpcourse_out|bpcourse_cases"
                     r"|bpcourse\s*\.\s*(?:grading|cases)\b|from\s+bpcourse\s+import\s+[^\n#]*\b(?:grading|cases)\b")
 #: the one public name of bpcourse.grading a notebook may import (08 does: skip a widget while graded)
-ALLOWED = re.compile(r"from\s+bpcourse\.grading\s+import\s+is_grading\s*(?:#.*)?")
+ALLOWED = re.compile(r"from\s+bpcourse\.grading\s+import\s+is_grading\s*")
+
+
+def _normal(source: str) -> str:
+    """``source`` as Python reads its identifiers (NFKC: ``ｃmath`` is ``cmath``)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", source)
+
+
+def _without_comments(source: str) -> list[str]:
+    """The lines of ``source`` with their comments cut (strings kept); every line as it is if
+    the cell does not tokenize (a mention in a comment is not a use)."""
+    import io
+    import tokenize
+
+    lines = source.splitlines()
+    try:
+        cuts = {t.start[0] - 1: t.start[1] for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                if t.type == tokenize.COMMENT}
+    except (tokenize.TokenError, IndentationError, SyntaxError, ValueError):
+        return lines
+    return [line[:cuts[i]] if i in cuts else line for i, line in enumerate(lines)]
 
 
 def _course_lines(assignment: str) -> set[str]:
@@ -419,7 +444,8 @@ def _course_lines(assignment: str) -> set[str]:
         nb = source.read_source(assignment)
     except Exception:  # noqa: BLE001 - an unknown assignment has no course lines
         return set()
-    return {line.strip() for cell in nb.cells if cell.cell_type == "code" for line in cell.source.splitlines()}
+    return {line.strip() for cell in nb.cells if cell.cell_type == "code"
+            for line in _without_comments(_normal(cell.source))}
 
 
 def tampering(assignment: str, nb) -> str | None:
@@ -431,12 +457,15 @@ def tampering(assignment: str, nb) -> str | None:
     for index, cell in enumerate(nb.cells, start=1):
         if cell.get("cell_type") != "code":
             continue
-        for line in str(cell.get("source", "")).splitlines():
+        source = str(cell.get("source", ""))
+        shown = source.splitlines()
+        for k, line in enumerate(_without_comments(_normal(source))):
             text = line.strip()
             if text and text not in course and TAMPER.search(text) and not ALLOWED.fullmatch(text):
+                original = shown[k].strip() if k < len(shown) else text
                 return ("Вмешательство в проверку: ячейка №{} обращается к модулям, которые проверяют "
                         "ноутбук (строка «{}»). Проверка не доверяет такой сдаче: все упражнения "
-                        "ноутбука оценены в 0, преподаватель видит пометку «tampered».").format(index, quote(line.strip()))
+                        "ноутбука оценены в 0, преподаватель видит пометку «tampered».").format(index, quote(original))
     return None
 
 
@@ -446,12 +475,158 @@ def tampering(assignment: str, nb) -> str | None:
 #: solution cell must not differentiate numerically or by a library. Registered by the hidden specs.
 OWN_FORMULA: set = set()
 
-#: (pattern over the cell's code without comments and strings, what the route is called)
+COMPLEX_STEP = "комплексным шагом"
+GRADCHECK = "численно через bpcourse.gradcheck"
+NN = "через слои bpcourse.nn"
+LIBRARY = "библиотекой дифференцирования"
+HIDDEN_IMPORT = "через модуль, импортированный в обход текста решения (importlib, __import__, sys.modules)"
+INTERNALS = "через внутренности чужих функций (__wrapped__, __code__, __closure__, __globals__)"
+DYNAMIC_ATTRIBUTE = "через атрибут, имя которого вычисляется (getattr и подобные с нелитеральным именем)"
+
+#: names (identifiers, attributes, imported modules; lower-cased, after NFKC) whose use is a route
+COMPLEX_PARTS = ("complex", "cmath", "emath", "scimath")
+COMPLEX_NAMES = {"imag", "real", "angle", "conj", "conjugate", "csingle", "cdouble", "clongdouble",
+                 "cfloat", "clongfloat", "longcomplex", "singlecomplex", "iscomplexobj", "iscomplex",
+                 "isreal", "isrealobj", "real_if_close", "sort_complex"}
+GRADCHECK_NAMES = {"gradcheck", "numerical_gradient", "numerical_gradient_array"}
+LIBRARIES = {"sympy", "mpmath", "torch", "jax", "jaxlib", "autograd", "tensorflow", "numdifftools",
+             "casadi", "findiff"}
+IMPORTERS = {"__import__", "import_module", "__builtins__", "builtins", "importlib", "__loader__", "__spec__"}
+INTERNAL_ATTRS = {"__wrapped__", "__code__", "__closure__", "__globals__", "cell_contents"}
+ATTRIBUTE_GETTERS = {"getattr", "attrgetter", "methodcaller", "__getattribute__", "__getattr__"}
+#: a string that, as an attribute's name or a dtype, reaches the complex numbers
+COMPLEX_STRING = re.compile(r"[<>=|]?(?:complex\w*|c8|c16|c32|[FDG]|imag|real|angle|conj(?:ugate)?)", re.I)
+DTYPE_TAKERS = {"dtype", "astype", "view", "array", "asarray", "asanyarray", "zeros", "ones", "empty",
+                "full", "zeros_like", "ones_like", "empty_like", "full_like", "arange", "linspace",
+                "fromiter", "frombuffer", "result_type", "can_cast", "sctype2char", "obj2sctype"}
+
+
+def _name_of(node) -> str | None:
+    """The last name of a call's function (``np.zeros`` -> ``zeros``)."""
+    import ast
+
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _literal(node) -> str | None:
+    """The text of a string literal (a plain f-string too), else None."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+        return "".join(str(v.value) for v in node.values)
+    return None
+
+
+def _routes_in(tree) -> str | None:
+    """The first route of :data:`ROUTES`' kind found in a parsed solution cell, else None. Names
+    are the code's (identifiers, attributes, imports); strings count only where Python reads them
+    as a name (getattr's, a dtype), so a mention in a message or an f-string's text is not a use."""
+    import ast
+
+    def name_route(name: str) -> str | None:
+        low = name.lower()
+        if any(part in low for part in COMPLEX_PARTS) or low in COMPLEX_NAMES:
+            return COMPLEX_STEP
+        if low in GRADCHECK_NAMES:
+            return GRADCHECK
+        if low in LIBRARIES:
+            return LIBRARY
+        if name in IMPORTERS:
+            return HIDDEN_IMPORT
+        if name in INTERNAL_ATTRS:
+            return INTERNALS
+        return None
+
+    def module_route(module: str) -> str | None:
+        parts = module.split(".")
+        if parts[:2] == ["bpcourse", "nn"]:
+            return NN
+        if parts[:2] == ["bpcourse", "gradcheck"]:
+            return GRADCHECK
+        for part in parts:
+            found = name_route(part)
+            if found:
+                return found
+        return None
+
+    for node in ast.walk(tree):
+        found = None
+        if isinstance(node, ast.Constant) and isinstance(node.value, complex):
+            found = COMPLEX_STEP
+        elif isinstance(node, ast.Name):
+            found = name_route(node.id)
+        elif isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id == "bpcourse" and node.attr in ("nn", "gradcheck"):
+                found = NN if node.attr == "nn" else GRADCHECK
+            elif isinstance(node.value, ast.Name) and node.value.id == "sys" and node.attr == "modules":
+                found = HIDDEN_IMPORT
+            else:
+                found = name_route(node.attr)
+        elif isinstance(node, ast.Import):
+            found = next(filter(None, (module_route(a.name) or (a.asname and name_route(a.asname))
+                                       for a in node.names)), None)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            found = module_route(module)
+            for a in node.names:
+                if found:
+                    break
+                if module == "bpcourse":
+                    found = module_route(f"bpcourse.{a.name}")
+                found = found or name_route(a.name) or (a.asname and name_route(a.asname))
+        elif isinstance(node, ast.Call):
+            fn = _name_of(node.func)
+            args = list(node.args) + [k.value for k in node.keywords]
+            if fn in ATTRIBUTE_GETTERS:
+                names = node.args[1:] if fn in ("getattr", "__getattr__") and isinstance(node.func, ast.Name) else node.args
+                for arg in names[:1] if fn in ("getattr", "__getattr__", "__getattribute__") else names:
+                    text = _literal(arg)
+                    if text is None:
+                        found = DYNAMIC_ATTRIBUTE
+                    elif COMPLEX_STRING.fullmatch(text.strip()) or name_route(text):
+                        found = COMPLEX_STEP if COMPLEX_STRING.fullmatch(text.strip()) else name_route(text)
+                    if found:
+                        break
+            if not found:
+                dtype_args = args if fn in DTYPE_TAKERS else [k.value for k in node.keywords if k.arg == "dtype"]
+                if any((_literal(a) or "").strip() and COMPLEX_STRING.fullmatch(_literal(a).strip())
+                       for a in dtype_args):
+                    found = COMPLEX_STEP
+        if found:
+            return found
+    return None
+
+
+def _parse(source: str):
+    """The cell parsed as Python (IPython's magics and shell escapes turned into calls), or None."""
+    import ast
+
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+        source = TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 - without IPython, the cell as it is
+        pass
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+#: for a cell that does not parse (it then fails in the kernel anyway): patterns over its code
+#: without comments and strings
 ROUTES = (
-    (re.compile(r"\bcmath\b|\.imag\b|\bcomplex\s*\(|\b[\d.]+(?:e[+-]?\d+)?j\b", re.I), "комплексным шагом"),
-    (re.compile(r"\bgradcheck\b|\bnumerical_gradient(?:_array)?\b"), "численно через bpcourse.gradcheck"),
-    (re.compile(r"\bbpcourse\s*\.\s*nn\b|\bfrom\s+bpcourse\s+import\s+[^\n]*\bnn\b"), "через слои bpcourse.nn"),
-    (re.compile(r"\b(?:sympy|mpmath|torch|jax|autograd)\b"), "библиотекой дифференцирования"),
+    (re.compile(r"complex|cmath|emath|scimath|\.imag\b|\.real\b|\bangle\b|\b[\d.]+(?:e[+-]?\d+)?j\b", re.I), COMPLEX_STEP),
+    (re.compile(r"\bgradcheck\b|\bnumerical_gradient(?:_array)?\b"), GRADCHECK),
+    (re.compile(r"\bbpcourse\s*\.\s*nn\b|\bfrom\s+bpcourse\s+import\s+[^\n]*\bnn\b"), NN),
+    (re.compile(r"\b(?:sympy|mpmath|torch|jax|autograd|tensorflow|numdifftools)\b"), LIBRARY),
+    (re.compile(r"__import__|import_module|importlib|sys\s*\.\s*modules"), HIDDEN_IMPORT),
+    (re.compile(r"__wrapped__|__code__|__closure__|__globals__"), INTERNALS),
 )
 
 
@@ -468,12 +643,24 @@ def _code_only(source: str) -> str:
         return "\n".join(line.split("#", 1)[0] for line in source.splitlines())
 
 
+def route(source: str) -> str | None:
+    """How a solution cell's code differentiates when not by a formula (the routes above), else
+    None. Read after NFKC normalisation (Python's own for identifiers), from the parsed code."""
+    source = _normal(source)
+    tree = _parse(source)
+    if tree is not None:
+        return _routes_in(tree)
+    code = _code_only(source)
+    return next((name for pattern, name in ROUTES if pattern.search(code)), None)
+
+
 def borrowed(assignment: str, nb) -> dict[str, str]:
     """{exercise: Russian verdict} for each solution cell of an :data:`OWN_FORMULA` exercise whose
-    code differentiates by a route that is not a formula (:data:`ROUTES`): the complex step,
-    bpcourse.gradcheck, bpcourse.nn, a differentiation library. Read from the notebook's text in
-    the grader's process. The routes no text shows (finite differences written out, a helper
-    defined in another cell) are met by the tolerance and the probes' evidence instead."""
+    code differentiates by a route that is not a formula (:func:`route`): the complex step,
+    bpcourse.gradcheck, bpcourse.nn, a differentiation library, a module imported out of sight or
+    another function's internals. Read from the notebook's text in the grader's process. The
+    routes no text shows (finite differences written out, a helper defined in another cell) are
+    met by the tolerance and the probes' evidence instead."""
     from autograde import hidden
 
     graded = {ex.name for ex in hidden.exercises(assignment)} & OWN_FORMULA
@@ -482,12 +669,10 @@ def borrowed(assignment: str, nb) -> dict[str, str]:
         name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if cell.get("cell_type") != "code" or name not in graded:
             continue
-        code = _code_only(str(cell.get("source", "")))
-        for pattern, route in ROUTES:
-            if pattern.search(code):
-                out[name] = (f"Скрытая проверка: производная в решении посчитана не по формуле, а {route}. "
-                             "Упражнение — ваша собственная формула (лекция); численная производная и готовые "
-                             "библиотеки — инструмент проверки ответа, а не ответ, поэтому баллы за это "
-                             "упражнение не начислены.")
-                break
+        found = route(str(cell.get("source", "")))
+        if found:
+            out[name] = (f"Скрытая проверка: производная в решении посчитана не по формуле, а {found}. "
+                         "Упражнение — ваша собственная формула (лекция); численная производная и готовые "
+                         "библиотеки — инструмент проверки ответа, а не ответ, поэтому баллы за это "
+                         "упражнение не начислены.")
     return out

@@ -542,3 +542,98 @@ def test_08_sgd_around_bpcourse_nn_gets_nothing(graded):
         assert got[ex] == 0.0, (ex, got)
         assert "bpcourse.nn" in verdict(graded["out"], "wrapper", A08, ex)
     assert {ex: got[ex] for ex in full if ex not in WRAP_08} == {ex: full[ex] for ex in full if ex not in WRAP_08}
+
+
+# --- review 2026-12-07: what the text checks read is what Python runs ---------------------------
+
+COMPLEX_STEP_LOG = ("def _log(self):\n    out = Value(math.log(self.data), (self,), 'log')\n\n"
+                    "    def _backward():\n        {line}\n    out._backward = _backward\n    return out\n\n\nValue.log = _log")
+HIDDEN_COMPLEX = [
+    # plain code, no flagged token (the string 'imag' was emptied before matching)
+    "z = np.log(np.complex128(self.data, 1e-30)); self.grad += getattr(z, 'imag') / 1e-30 * out.grad",
+    "z = np.log(self.data + 1e-30 * np.emath.sqrt(-1)); r = math.log(self.data); self.grad += float(np.angle(z / r) * r) / 1e-30 * out.grad",
+    "import operator; z = np.log(self.data + 1e-30 * np.emath.sqrt(-1)); self.grad += operator.attrgetter('imag')(z) / 1e-30 * out.grad",
+    "z = np.log(np.array(self.data, dtype='c16') + 1e-30 * np.sqrt(np.array(-1, 'D'))); self.grad += z.imag / 1e-30 * out.grad",
+    # Unicode look-alikes: Python folds identifiers with NFKC, the regexes did not
+    "import \uff43math; self.grad += \uff43math.log(self.data + 1e-30 * \uff43omplex(0, 1)).\uff49mag / 1e-30 * out.grad",
+    "z = np.log(self.data + \uff43omplex(0, 1e-30)); self.grad += z.\uff49mag / 1e-30 * out.grad",
+]
+
+
+@pytest.mark.parametrize("line", HIDDEN_COMPLEX)
+def test_the_complex_step_is_seen_however_it_is_written(line):
+    code = COMPLEX_STEP_LOG.replace("{line}", line)
+    probe = _patched(__import__("solutions.engine", fromlist=["x"]), code, 'engine_probe.operation(Value, "log")')
+    assert _verdict("log", probe).passed                      # it runs, and its values are exact
+    assert "комплексным шагом" in verify.borrowed(A02, _one_cell("log", code))["log"]
+
+
+def test_the_complex_step_in_a_layers_backward_is_seen():
+    code = ("def sigmoid_layer_backward(self, dA):\n    s = 1 / (1 + np.exp(-(self.Z + np.emath.sqrt(-1) * 1e-30)))\n"
+            "    return getattr(s, 'imag') / 1e-30 * dA\n\n\nSigmoid.backward = sigmoid_layer_backward")
+    assert "комплексным шагом" in verify.borrowed(A07, _one_cell("sigmoid_layer_backward", code))["sigmoid_layer_backward"]
+
+
+WRAPPED = ('def sigmoid_layer_backward(self, dA):\n    box = types.SimpleNamespace(X=self.Z, parameters=lambda: [], '
+           'column_wise=False, elementwise=True, _apply=lambda X: 1 / (1 + np.exp(-X)))\n'
+           '    return importlib.import_module("bpcourse.nn").Module._backward.__wrapped__(box, dA)\n\n\n'
+           'Sigmoid.backward = sigmoid_layer_backward')
+
+
+def test_bpcourse_nn_keeps_no_uncounted_function_within_reach():
+    """The review's attack: functools.wraps left each counted method's uncounted original as
+    ``__wrapped__`` (and in the wrapper's closure), so nn's complex-step engine ran uncounted."""
+    import types
+    for cls in (nn.Module, nn.Linear, nn.Sigmoid, nn.ReLU, nn.Tanh, nn.Sequential, nn._Loss, nn.MSELoss,
+                nn.SoftmaxCrossEntropyLoss, nn.SGD):
+        for name, fn in vars(cls).items():
+            if isinstance(fn, types.FunctionType):
+                assert not hasattr(fn, "__wrapped__") and not fn.__closure__, (cls, name)
+    # whatever a student reaches of the engine counts: the raw _backward with a box of their own
+    box = types.SimpleNamespace(X=np.array([[0.3, -1.2]]), parameters=lambda: [], column_wise=False,
+                                elementwise=True, _apply=lambda X: 1 / (1 + np.exp(-X)))
+    raw = getattr(nn.Module._backward, "__wrapped__", nn.Module._backward)
+    before = nn.probe_calls
+    raw(box, np.ones((1, 2)))
+    assert nn.probe_calls > before
+    before = nn.probe_calls
+    nn._perturbations(np.zeros(3), 3, 0, 3)
+    assert nn.probe_calls > before
+
+
+def test_reaching_past_the_text_is_borrowed():
+    found = verify.borrowed(A07, _one_cell("sigmoid_layer_backward", WRAPPED))["sigmoid_layer_backward"]
+    assert "__wrapped__" in found
+    for code, route in [("m = __import__('bpcourse.nn')", "importlib"),
+                        ("m = importlib.import_module('bpcourse.' + 'nn')", "importlib"),
+                        ("f = nn.Module._backward.__wrapped__", "__wrapped__"),
+                        ("g = sys.modules['bpcourse.nn']", "importlib"),
+                        ("z = getattr(x, 'im' + 'ag')", "getattr")]:
+        assert route in verify.borrowed(A07, _one_cell("sigmoid_layer_backward", code))["sigmoid_layer_backward"], code
+
+
+def test_an_f_string_is_a_mention_not_a_use():
+    """On Python >= 3.12 tokenize splits an f-string, so its text reached the patterns."""
+    for code in ['print(f"сравните с torch: {g}")', 'print(f"{self.grad} vs cmath, sympy, 1j, .imag")',
+                 "raise ValueError(f'complex {x!r}: real part only')"]:
+        assert not verify.borrowed(A02, _one_cell("exp", code)), code
+    assert verify.borrowed(A02, _one_cell("exp", 'print(f"{z.imag}")'))        # its code is code
+
+
+def _tampered_with(a, code):
+    nb = nbformat.read(CLASS_DIR / "solved" / a / f"{a}.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(code))
+    return verify.tampering(a, nb)
+
+
+@pytest.mark.parametrize("code", ["from bpcourse import \uff45ngine_probe as P", "import bpcourse.\uff47rading",
+                                  "from bpcourse.\uff47rading import recorder", "import importlib\nm = importlib.import_module('bpcourse.engine_probe')",
+                                  "x = 'layer_probe'  # a string naming it still counts"])
+def test_look_alike_letters_do_not_hide_the_machinery(code):
+    message = _tampered_with(A02, code)
+    assert message and "ячейка №4" in message, code
+
+
+def test_a_comment_is_not_tampering():
+    assert _tampered_with(A02, "# как в layer_probe: сначала прямой проход\nx = 1  # not engine_probe") is None
+    assert _tampered_with(A08, "from bpcourse.grading import is_grading  # пропустить виджет") is None
