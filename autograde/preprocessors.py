@@ -324,6 +324,24 @@ KEPT = {"stream", "display_data", "execute_result", "error", "update_display_dat
 LAST_RUN: dict = {}
 
 
+#: nbgrader's own files of a submission (written by ``nbgrader submit``, copied by collect):
+#: generate_feedback copies them into feedback/, where release_feedback reads them — with a
+#: stand-in when the submitted one was not a plain file (nbgrader's timestamp format)
+NBGRADER_FILES = {
+    "timestamp.txt": lambda: time.strftime("%Y-%m-%d %H:%M:%S.000000 UTC", time.gmtime()),
+    "submission_secret.txt": lambda: secrets.token_hex(16),
+}
+
+
+def _plain_small_file(path: Path) -> bool:
+    """A regular file, not a link of any kind, of at most 4 KB (nothing followed)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_nlink == 1 and st.st_size <= 4096
+
+
 class SandboxedExecute(Execute):
     """nbgrader's ``Execute`` in the grading sandbox, with the submission's hidden inputs."""
 
@@ -361,6 +379,7 @@ class SandboxedExecute(Execute):
         info = resources["nbgrader"]
         coursedir = CourseDirectory(config=self.config)
         folder = Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"]))
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
         try:
             entries = list(os.scandir(folder))
         except OSError:
@@ -368,12 +387,17 @@ class SandboxedExecute(Execute):
         for entry in entries:
             if entry.name.endswith(".ipynb") and entry.is_file(follow_symlinks=False):
                 continue
+            if entry.name in NBGRADER_FILES and entry.is_file(follow_symlinks=False) and \
+                    _plain_small_file(submitted / entry.name):
+                continue
             if entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path, ignore_errors=True)
             else:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
-        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
+        for name, make in NBGRADER_FILES.items():   # one of them was a link: a harmless stand-in
+            if os.path.lexists(submitted / name) and not os.path.lexists(folder / name) and folder.is_dir():
+                (folder / name).write_text(make(), encoding="utf-8")
         found = unsafe_entry(submitted) if submitted.is_dir() and not submitted.is_symlink() else None
         if found:
             return ("в сданной папке есть символическая или жёсткая ссылка либо особый файл: такая работа "

@@ -324,16 +324,20 @@ def test_nbgraders_door_copies_no_student_file_and_follows_no_link(tmp_path):
     (folder / "notes.txt").write_text("my own notes\n")
     put(out / "submitted", "plain", sample("solved"))
     (out / "submitted" / "plain" / A / "notes.txt").write_text("my own notes\n")
+    # nbgrader's own files of a submission: release_feedback reads them from feedback/
+    (out / "submitted" / "plain" / A / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
+    (out / "submitted" / "plain" / A / "submission_secret.txt").write_text("0123456789abcdef")
     env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     for student in ("linker", "plain"):
         for command in (["autograde", A, "--student", student, "--force"],
                         ["generate_feedback", A, "--student", student, "--force"]):
             run = subprocess.run([NBGRADER, *command], cwd=out, env=env, capture_output=True, text=True)
             assert run.returncode == 0, run.stdout + run.stderr
-    for student in ("linker", "plain"):
+    for student, own in (("linker", []), ("plain", ["submission_secret.txt", "timestamp.txt"])):
         for kind in ("autograded", "feedback"):
             names = sorted(p.name for p in (out / kind / student / A).iterdir())
-            assert names == [f"{A}.{'ipynb' if kind == 'autograded' else 'html'}"], (kind, student, names)
+            assert names == [f"{A}.{'ipynb' if kind == 'autograded' else 'html'}", *own], (kind, student, names)
+    assert (out / "feedback" / "plain" / A / "submission_secret.txt").read_text() == "0123456789abcdef"
     html = (out / "feedback" / "linker" / A / f"{A}.html").read_text(encoding="utf-8")
     assert secret not in html and "символическая или жёсткая ссылка" in html
     with course.gradebook(out) as gb:
