@@ -139,7 +139,9 @@ def math_image(tex: str, size: float = MATH_PT) -> str:
     for ch, ent in (("\\", "&#92;"), ("_", "&#95;"), ("*", "&#42;"), ("$", "&#36;"), ("`", "&#96;")):
         alt = alt.replace(ch, ent)
     data = base64.b64encode(buf.getvalue()).decode()
-    return (f'<img class="bp-math" alt="{alt}" style="width:{width:.2f}pt;height:{height:.2f}pt;'
+    # border:0 — nbgrader's formgrade.css outlines every <img> in red (2 px), which squeezed
+    # each formula of the formgrader's page into a red box
+    return (f'<img class="bp-math" alt="{alt}" style="border:0;width:{width:.2f}pt;height:{height:.2f}pt;'
             f'vertical-align:{-depth:.2f}pt" src="data:image/png;base64,{data}">')
 
 

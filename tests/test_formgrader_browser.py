@@ -164,6 +164,10 @@ def test_the_formgraders_buttons_grade_hide_and_keep_the_verdict(graded, formgra
         page.goto(f"{base}/formgrader/submissions/{sid}/?token={token}", wait_until="load", timeout=60_000)
         box = page.locator("#worst_entry-comment")
         box.wait_for(timeout=60_000)
+        # the notebook's formulas, typeset offline, are drawn whole (no red frame of formgrade.css)
+        formulas = page.evaluate("() => [...document.querySelectorAll('img.bp-math')].map("
+                                 "i => [i.naturalWidth, getComputedStyle(i).borderTopWidth])")
+        assert len(formulas) > 20 and all(w > 0 and border == "0px" for w, border in formulas), formulas[:5]
         box.fill("Посмотрите на знак разности.")
         box.blur()
         page.wait_for_timeout(1500)
