@@ -81,7 +81,10 @@ def _folder(out: Path) -> Path:
     state, the secret or the logs, or open the lock to hold it); refused if it is a link or
     belongs to someone else."""
     folder = Path(out) / ".bpcourse"
-    Path(out).mkdir(parents=True, exist_ok=True)
+    if not Path(out).exists():   # a course folder bpcourse makes is the grader's (and its group's)
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            Path(out).mkdir(mode=0o750)
     try:
         folder.mkdir(mode=0o700)
     except FileExistsError:

@@ -316,7 +316,9 @@ def test_nbgraders_door_copies_no_student_file_and_follows_no_link(tmp_path):
 
     out, klass = tmp_path / "course", tmp_path / "class"
     put(klass, "honest", sample("solved"))
-    bpcourse("grade", klass, "--out", out, *FAST)          # the course folder, set up by bpcourse
+    run = bpcourse("grade", klass, "--out", out, *FAST)    # the course folder, set up by bpcourse
+    # a course folder bpcourse makes is not readable by other accounts, so no warning
+    assert not out.stat().st_mode & 0o007 and "readable by other" not in run.stdout + run.stderr
     secret = (out / ".bpcourse" / "secret").read_text().strip()
     put(out / "submitted", "linker", sample("solved"))
     folder = out / "submitted" / "linker" / A
