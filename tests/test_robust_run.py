@@ -158,25 +158,36 @@ PEAK = ("import resource, subprocess, sys\n"
         "sys.stderr.write(r.stdout[-3000:] + r.stderr[-3000:])\n")
 
 
+#: nbgrader's commands run `alembic` from PATH (an activated venv)
+NBGRADER_ENV = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
+
+
+@pytest.fixture(scope="module")
+def door_course(tmp_path_factory):
+    """A course folder set up by `bpcourse grade` (one honest student), for the tests that then
+    go through nbgrader's own door; each adds students of its own. Also the run's output."""
+    base = tmp_path_factory.mktemp("door")
+    out, klass = base / "course", base / "class"
+    put(klass, "honest", sample("solved"))
+    run = bpcourse("grade", klass, "--out", out, *FAST)
+    return out, run
+
+
 def nbgrader_autograde_peak(out: Path, student: str) -> int:
     """`nbgrader autograde` started in the course folder (no bpcourse worker, no memory cap of
     bpcourse's); the peak resident memory (MB) of its processes."""
-    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
     run = subprocess.run([sys.executable, "-c", PEAK, NBGRADER, "autograde", A, "--student", student, "--force"],
-                         cwd=out, capture_output=True, text=True, env=env, timeout=600)
+                         cwd=out, capture_output=True, text=True, env=NBGRADER_ENV, timeout=600)
     code, peak = run.stdout.split()
     assert code == "0", run.stderr
     return int(peak)
 
 
-def test_display_updates_and_widget_state_are_capped_at_nbgraders_door(tmp_path):
+def test_display_updates_and_widget_state_are_capped_at_nbgraders_door(door_course):
     from autograde import course
     from autograde.preprocessors import MAX_KERNEL_OUTPUT
 
-    out = tmp_path / "course"
-    klass = tmp_path / "class"
-    put(klass, "honest", sample("solved"))
-    bpcourse("grade", klass, "--out", out, *FAST)          # the course folder, set up by bpcourse
+    out, _ = door_course
     for student, code in (("updates", UPDATE_FLOOD), ("widgets", WIDGET_FLOOD)):
         nb = sample("solved")
         insert_code(nb, 3, code)
@@ -306,7 +317,7 @@ def test_the_lock_is_never_opened_through_a_link(tmp_path):
 
 # --- nbgrader's own door and a folder copied into submitted/ with its links ----------------------
 
-def test_nbgraders_door_copies_no_student_file_and_follows_no_link(tmp_path):
+def test_nbgraders_door_copies_no_student_file_and_follows_no_link(door_course):
     """nbgrader's autograde copies a submission folder's other files into autograded/ following
     links, and generate_feedback copies them on into feedback/ (what release_feedback hands the
     student). A folder put into submitted/ by hand with a link to the course secret and a file of
@@ -314,9 +325,7 @@ def test_nbgraders_door_copies_no_student_file_and_follows_no_link(tmp_path):
     graded, with the reason."""
     from autograde import course
 
-    out, klass = tmp_path / "course", tmp_path / "class"
-    put(klass, "honest", sample("solved"))
-    run = bpcourse("grade", klass, "--out", out, *FAST)    # the course folder, set up by bpcourse
+    out, run = door_course
     # a course folder bpcourse makes is not readable by other accounts, so no warning
     assert not out.stat().st_mode & 0o007 and "readable by other" not in run.stdout + run.stderr
     secret = (out / ".bpcourse" / "secret").read_text().strip()
@@ -329,11 +338,10 @@ def test_nbgraders_door_copies_no_student_file_and_follows_no_link(tmp_path):
     # nbgrader's own files of a submission: release_feedback reads them from feedback/
     (out / "submitted" / "plain" / A / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
     (out / "submitted" / "plain" / A / "submission_secret.txt").write_text("0123456789abcdef")
-    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     for student in ("linker", "plain"):
         for command in (["autograde", A, "--student", student, "--force"],
                         ["generate_feedback", A, "--student", student, "--force"]):
-            run = subprocess.run([NBGRADER, *command], cwd=out, env=env, capture_output=True, text=True)
+            run = subprocess.run([NBGRADER, *command], cwd=out, env=NBGRADER_ENV, capture_output=True, text=True)
             assert run.returncode == 0, run.stdout + run.stderr
     for student, own in (("linker", []), ("plain", ["submission_secret.txt", "timestamp.txt"])):
         for kind in ("autograded", "feedback"):
