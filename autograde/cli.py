@@ -143,7 +143,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("submissions", type=Path, help="folder <student>/<assignment>/<notebook>.ipynb, or a zip of one")
     g.add_argument("--out", type=Path, required=True, help="the working course directory (created or added to)")
     g.add_argument("--assignment", action="append", help="grade only this assignment (repeatable)")
-    g.add_argument("--jobs", type=positive, default=1, help="submissions graded in parallel (default 1)")
+    g.add_argument("--jobs", type=positive,
+                   help="submissions graded in parallel (default: the CPUs this process may use)")
     g.add_argument("--timeout", type=positive, help="seconds per cell (default: as the course's configuration says)")
     g.add_argument("--submission-timeout", type=positive, default=600, help="wall seconds per submission (default 600)")
     g.add_argument("--memory-mb", type=positive,

@@ -18,6 +18,7 @@ file, so every door grades, hides and returns exactly as ``bpcourse grade`` does
 """
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import sys
@@ -122,9 +123,28 @@ def ensure_config_file(root: Path) -> Path:
     return path
 
 
+_loaded: dict = {}   # root -> (the config file's identity, its Config): read once per run
+
+
 def load(root: Path) -> Config:
-    """The configuration in ``root/nbgrader_config.py`` (bpcourse's defaults if there is none)."""
+    """The configuration in ``root/nbgrader_config.py`` (bpcourse's defaults if there is none).
+
+    The file is read once per process while it stays the same file with the same contents
+    (its inode, size and modification time); each caller gets its own copy. A worker forked
+    after the grader read it never reads it again."""
     root = Path(root).resolve()
+    try:
+        st = os.stat(root / CONFIG_FILE)
+        identity = (st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        identity = None
+    cached = _loaded.get(root)
+    if cached is None or cached[0] != identity:
+        cached = _loaded[root] = (identity, _read(root))
+    return copy.deepcopy(cached[1])
+
+
+def _read(root: Path) -> Config:
     if (root / CONFIG_FILE).is_file():
         c = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
     else:

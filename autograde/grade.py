@@ -28,7 +28,7 @@ import hashlib
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -44,9 +44,18 @@ class GradeError(RuntimeError):
     """Grading cannot start (bad arguments, no sandbox); nothing was changed."""
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity: a container's or a batch job's share),
+    the default number of submissions graded at once."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 @dataclass(frozen=True)
 class Options:
-    jobs: int = 1
+    jobs: int = field(default_factory=usable_cpus)
     submission_timeout: int = 600     # wall-clock seconds per submission, then the worker is killed
     # None: as DIR/nbgrader_config.py says (nbgrader's Execute.timeout, SandboxedExecute.*)
     timeout: int | None = None        # seconds per cell
@@ -121,6 +130,31 @@ def stage(found: Found, out: Path) -> None:
         shutil.copyfile(stamp, dest / TIMESTAMP)
 
 
+def prefill_formulas(out: Path, assignments: list[str], jobs: int, log: Callable[[str], None]) -> None:
+    """Draw the assignments' formulas into the course's formula cache before the workers fork
+    (:func:`autograde.feedback.prefill`): each is drawn once per course folder, not per student.
+    One forked process per assignment, ``jobs`` at a time; a failure costs only the cache."""
+    from autograde import feedback
+
+    todo = [a for a in assignments if (out / "release" / a / f"{a}.ipynb").is_file()]
+    drawn = []
+
+    def task(a):
+        return {"drawn": feedback.prefill(out, out / "release" / a / f"{a}.ipynb")}
+
+    def done(a, result, seconds):
+        if "drawn" in result:
+            drawn.append(result["drawn"])
+        else:
+            log(f"  formulas of {a} not cached: {str(result.get('error', result))[-200:]}")
+
+    started = time.perf_counter()
+    pool.run(todo, task, jobs=jobs, limit=600, on_done=done)
+    if sum(drawn):
+        log(f"typeset {sum(drawn)} formula(s) of {len(todo)} assignment(s) once for every feedback page "
+            f"in {time.perf_counter() - started:.1f} s")
+
+
 # --- the class --------------------------------------------------------------------------------
 
 # A kernel that timed out beside other submissions is graded again alone only if it got less
@@ -148,6 +182,14 @@ def _share(usage: dict) -> str:
     if usage.get("cpu") is None or not usage.get("wall"):
         return ""
     return f" (its kernel used {usage['cpu']:.1f} CPU s in {usage['wall']:.1f} s)"
+
+
+def eta(elapsed: float, done: int, total: int) -> str:
+    """``"; about 2 min 10 s left"`` from the pace so far (nothing when done or not yet known)."""
+    if done <= 0 or done >= total:
+        return ""
+    left = round(elapsed / done * (total - done))
+    return f"; about {left // 60} min {left % 60:02d} s left" if left >= 60 else f"; about {left} s left"
 
 
 PRIVATE_DIRS = ("submitted", "autograded", "source", "feedback", ".bpcourse")
@@ -279,6 +321,9 @@ def _grade_locked(submissions: Path, out: Path, known: list[str], assignments: l
         queue.append((f, digest))
 
     ensure_students(out, {f.student for f, _ in queue})
+    prefill_formulas(out, sorted({f.assignment for f, _ in queue}), opts.jobs, log)
+    if queue:
+        worker.warm(out, sorted({f.assignment for f, _ in queue}))
     log(f"grading {len(queue)} submission(s) with {opts.jobs} job(s)"
         + ("" if opts.unsafe else " in the sandbox"))
     logs = out / ".bpcourse" / "logs"
@@ -335,10 +380,12 @@ def _grade_locked(submissions: Path, out: Path, known: list[str], assignments: l
             auto, score = None, "-"
             result = {**result, "message": f"{result['message']} (gradebook: {type(e).__name__})"}
         state.put(key, {"status": result["status"], "message": result["message"], "hash": digest,
-                        "seconds": round(seconds, 2), "auto": auto, **({"usage": usage} if usage else {})})
+                        "seconds": round(seconds, 2), "auto": auto, **({"usage": usage} if usage else {}),
+                        **({"steps": result["steps"]} if result.get("steps") else {})})
         message = result["message"]
         log(f"[{done}/{len(queue)}] {key}: {score} "
-            f"{result['status']}{' (' + message + ')' if message else ''} in {seconds:.1f} s")
+            f"{result['status']}{' (' + message + ')' if message else ''} in {seconds:.1f} s"
+            + eta(time.perf_counter() - started, done, len(queue) + len(alone)))
 
     try:
         pool.run(queue, grade_task, jobs=opts.jobs, limit=opts.submission_timeout, on_done=finished,

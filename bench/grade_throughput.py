@@ -1,14 +1,26 @@
 """Grading throughput: seconds per submission, as ratios against baselines measured in the same run.
 
-    python bench/grade_throughput.py [--copies N]
+    python bench/grade_throughput.py [--copies N] [--jobs-1]
 
-Grades N copies of the sample class (solved, blank, mistake for every assignment) four ways:
+Grades N copies of the sample class (samples/class: solved, blank and a recognised mistake for
+each of the eleven assignments, 33 submissions per copy) these ways, one after another:
 
-- floor:    nbclient alone executes the same notebooks, one after another (plain kernel);
-- nbgrader: plain serial `nbgrader autograde` over the class (plain kernel, no verdicts);
-- bpcourse --jobs 1 and --jobs 2: the full pipeline (sandbox, trusted verdicts, feedback, CSV).
+- floor, serial:     nbclient alone executes the same notebooks (plain ``python3`` kernel), one
+                     after another: the cost of running the students' code and nothing else;
+- floor, 2 processes: the same, two notebooks at a time (two processes);
+- nbgrader:          what an instructor would otherwise run: plain serial ``nbgrader autograde``
+                     of every assignment, then ``nbgrader generate_feedback`` (plain kernel, no
+                     hidden inputs, no verdicts, no sandbox), each its own command;
+- bpcourse grade:    the whole command with its default ``--jobs`` (the usable CPUs): sandboxed
+                     kernels, per-student hidden inputs, trusted verdicts, feedback, the CSV;
+                     ``--jobs-1`` adds a run with one job.
 
-Prints seconds per submission and each one's ratio to the floor and to plain nbgrader.
+Prints seconds per submission and the ratios, the mean cost of one feedback page (the workers'
+own measurement), and a last line a script can read::
+
+    speedup: X.XX× serial nbgrader autograde+generate_feedback; Y.YY× the 2-process floor
+
+(X: how many times faster than nbgrader; Y: bpcourse's time over the 2-process floor's.)
 """
 from __future__ import annotations
 
@@ -19,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
@@ -27,6 +40,7 @@ from nbclient import NotebookClient
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from autograde.grade import usable_cpus  # noqa: E402
 from autograde.release import CLASS_DIR, generate  # noqa: E402
 from autograde.source import assignments  # noqa: E402
 
@@ -44,13 +58,21 @@ def make_class(root: Path, copies: int) -> list[tuple[str, str, Path]]:
     return subs
 
 
-def floor(subs) -> float:
+def execute(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory() as tmp:
+        NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3",
+                       resources={"metadata": {"path": tmp}}).execute()
+
+
+def floor(subs, processes: int) -> float:
     start = time.perf_counter()
-    for _, _, path in subs:
-        nb = nbformat.read(path, as_version=4)
-        with tempfile.TemporaryDirectory() as tmp:
-            NotebookClient(nb, timeout=60, allow_errors=True, kernel_name="python3",
-                           resources={"metadata": {"path": tmp}}).execute()
+    if processes == 1:
+        for _, _, path in subs:
+            execute(path)
+    else:
+        with get_context("spawn").Pool(processes) as pool:
+            pool.map(execute, [path for _, _, path in subs], chunksize=1)
     return time.perf_counter() - start
 
 
@@ -59,50 +81,58 @@ def plain_nbgrader(class_root: Path, work: Path) -> float:
     generate(assignments(), course_root)
     shutil.copytree(class_root, course_root / "submitted")
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    nbgrader = str(Path(sys.executable).parent / "nbgrader")
+    common = [f"--CourseDirectory.root={course_root}", "--CourseDirectory.course_id=backprop-course"]
     start = time.perf_counter()
     for a in assignments():
-        subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde", a, "--force",
-                        f"--CourseDirectory.root={course_root}", "--CourseDirectory.course_id=backprop-course"],
-                       check=True, capture_output=True, env=env, cwd=course_root)
+        for command in ("autograde", "generate_feedback"):
+            subprocess.run([nbgrader, command, a, "--force", *common],
+                           check=True, capture_output=True, env=env, cwd=course_root)
     return time.perf_counter() - start
 
 
-def bpcourse(class_root: Path, out: Path, jobs: int) -> tuple[float, float]:
-    """Wall time of the whole command, and the mean time of one submission's worker."""
+def bpcourse(class_root: Path, out: Path, jobs: int | None) -> tuple[float, float]:
+    """Wall time of the whole command, and the mean time of one feedback page."""
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "autograde.cli", "grade", str(class_root), "--out", str(out),
-                    "--jobs", str(jobs)], check=True, capture_output=True)
+                    *(["--jobs", str(jobs)] if jobs else [])], check=True, capture_output=True)
     wall = time.perf_counter() - start
     from autograde.state import State
 
     with State.open(out) as state:
-        per = [s["seconds"] for s in state.submissions().values() if "seconds" in s]
-    return wall, sum(per) / len(per)
+        pages = [s["steps"]["feedback"] for s in state.submissions().values() if s.get("steps")]
+    return wall, sum(pages) / max(1, len(pages))
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--copies", type=int, default=3, help="copies of the sample class (default 3)")
+    p.add_argument("--copies", type=int, default=1, help="copies of the sample class (default 1: 33 submissions)")
+    p.add_argument("--jobs-1", action="store_true", help="also time bpcourse grade --jobs 1")
     args = p.parse_args()
+    jobs = usable_cpus()
     with tempfile.TemporaryDirectory(prefix="bpcourse-bench-") as tmp:
         work = Path(tmp)
         subs = make_class(work / "class", args.copies)
         n = len(subs)
-        print(f"{n} submissions ({args.copies} copies of the sample class), {os.cpu_count()} CPUs")
-        timings = {
-            "floor (nbclient only)": floor(subs),
-            "nbgrader autograde (serial)": plain_nbgrader(work / "class", work),
-        }
-        for jobs in (1, 2):
-            wall, worker = bpcourse(work / "class", work / f"out{jobs}", jobs)
-            timings[f"bpcourse grade --jobs {jobs}"] = wall
-            timings[f"  one worker, --jobs {jobs} (*)"] = worker * n
-    base, nbg = timings["floor (nbclient only)"], timings["nbgrader autograde (serial)"]
-    print(f"{'mode':<30}{'s/submission':>14}{'x floor':>10}{'x nbgrader':>12}")
+        print(f"{n} submissions ({args.copies} cop{'y' if args.copies == 1 else 'ies'} of the sample class, "
+              f"{len(assignments())} assignments); {jobs} usable CPUs; load average before: "
+              f"{os.getloadavg()[0]:.2f}", flush=True)
+        timings = {"floor: nbclient, serial": floor(subs, 1),
+                   "floor: nbclient, 2 processes": floor(subs, 2),
+                   "nbgrader autograde + generate_feedback, serial": plain_nbgrader(work / "class", work)}
+        wall, page = bpcourse(work / "class", work / "out", None)
+        timings[f"bpcourse grade (default --jobs {jobs})"] = wall
+        if args.jobs_1:
+            timings["bpcourse grade --jobs 1"], _ = bpcourse(work / "class", work / "out1", 1)
+    floor2 = timings["floor: nbclient, 2 processes"]
+    nbg = timings["nbgrader autograde + generate_feedback, serial"]
+    ours = timings[f"bpcourse grade (default --jobs {jobs})"]
+    print(f"\n{'mode':<50}{'s/submission':>14}{'x 2-proc floor':>16}{'x nbgrader':>12}")
     for mode, seconds in timings.items():
-        print(f"{mode:<30}{seconds / n:>14.2f}{seconds / base:>10.2f}{seconds / nbg:>12.2f}")
-    print("(*) mean wall time of one submission's worker (autograde in the sandbox, verdicts, feedback),\n"
-          "    without the command's fixed start-up; with 2 jobs two workers share the 2 CPUs.")
+        print(f"{mode:<50}{seconds / n:>14.2f}{seconds / floor2:>16.2f}{seconds / nbg:>12.2f}")
+    print(f"\none feedback page (mean of bpcourse's workers, formulas from the course's cache): {page:.2f} s")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    print(f"speedup: {nbg / ours:.2f}× serial nbgrader autograde+generate_feedback; {ours / floor2:.2f}× the 2-process floor")
 
 
 if __name__ == "__main__":

@@ -232,7 +232,7 @@ def test_no_library_callable_passes_an_exercise(assignment, tmp_path):
     assert len(callables) > 10
     passing, tried = [], 0
     for ex in hidden.exercises(assignment):
-        cases = hidden.make_cases(SECRET, "library", assignment)[ex.name]
+        cases = hidden.exercise_cases(SECRET, "library", assignment, ex)
         for qualname, obj in sorted(callables.items()):
             for how, fn in as_student_functions(obj, ex, cases[0] if cases else {}, namespace):
                 tried += 1
@@ -284,7 +284,7 @@ def test_no_solution_line_of_any_notebook_is_in_the_library(bundled):
 def test_the_library_probe_would_see_an_answer(assignment, tmp_path):
     """The harness above is not vacuous: the reference itself, handed in the same ways, passes."""
     for ex in hidden.exercises(assignment):
-        cases = hidden.make_cases(SECRET, "library", assignment)[ex.name]
+        cases = hidden.exercise_cases(SECRET, "library", assignment, ex)
         ways = dict(as_student_functions(ex.reference, ex, cases[0], {}))
         work = tmp_path / ex.name
         work.mkdir()

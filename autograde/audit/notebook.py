@@ -317,7 +317,7 @@ def grade_in_process(assignment: str, replace: dict[str, str], students: tuple[s
                 run_cell(assignment, c, ns, replace)
                 continue
             ex = exercises.get(c.grade_id)
-            cases = [hidden.make_cases(secret, s, assignment)[ex.name] for s in students] if ex else []
+            cases = [hidden.exercise_cases(secret, s, assignment, ex) for s in students] if ex else []
             recorded: dict = {}
 
             def on_record(name, fn, ex=ex, cases=cases, recorded=recorded):

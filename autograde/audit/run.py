@@ -236,8 +236,9 @@ def audit_exercise(assignment: str, exercise: str, timeout: float = TIMEOUT,
     except StopIteration:
         report.error = f"the source notebook has no solution cell {exercise!r} or no test cell check_{exercise}"
         return report
-    student_cases = [hidden.make_cases(SECRET, s, assignment)[exercise] for s in STUDENTS]
-    equivalence_cases = [hidden.make_cases(SECRET, s, assignment)[exercise] for s in EQUIVALENCE_STUDENTS]
+    ex = next(e for e in hidden.exercises(assignment) if e.name == exercise)
+    student_cases = [hidden.exercise_cases(SECRET, s, assignment, ex) for s in STUDENTS]
+    equivalence_cases = [hidden.exercise_cases(SECRET, s, assignment, ex) for s in EQUIVALENCE_STUDENTS]
     cwd = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="bpcourse-audit-") as tmp:
         os.chdir(tmp)

@@ -224,7 +224,10 @@ def demo_students(assignment: str) -> dict[str, dict[str, str]]:
 
 def make_cases(secret: str, student: str, assignment: str) -> dict[str, list]:
     """Hidden inputs of every exercise of ``assignment`` for ``student`` (not yet encoded)."""
-    return {
-        ex.name: ex.cases(np.random.default_rng(seed_for(secret, student, assignment, ex.name)))
-        for ex in exercises(assignment)
-    }
+    return {ex.name: exercise_cases(secret, student, assignment, ex) for ex in exercises(assignment)}
+
+
+def exercise_cases(secret: str, student: str, assignment: str, ex) -> list:
+    """Hidden inputs of one exercise ``ex`` for ``student``: what :func:`make_cases` gives for
+    it (each exercise has its own seed), drawn without drawing the others'."""
+    return ex.cases(np.random.default_rng(seed_for(secret, student, assignment, ex.name)))
