@@ -321,9 +321,9 @@ def _grade_locked(submissions: Path, out: Path, known: list[str], assignments: l
         queue.append((f, digest))
 
     ensure_students(out, {f.student for f, _ in queue})
-    prefill_formulas(out, sorted({f.assignment for f, _ in queue}), opts.jobs, log)
-    if queue:
+    if queue:   # before the formulas' workers fork too
         worker.warm(out, sorted({f.assignment for f, _ in queue}))
+    prefill_formulas(out, sorted({f.assignment for f, _ in queue}), opts.jobs, log)
     log(f"grading {len(queue)} submission(s) with {opts.jobs} job(s)"
         + ("" if opts.unsafe else " in the sandbox"))
     logs = out / ".bpcourse" / "logs"
