@@ -62,6 +62,7 @@ class Options:
     memory_mb: int | None = None
     cpu_seconds: int | None = None
     unsafe: bool = False
+    warm: bool = True                 # kernels forked from a pre-started server (autograde/zygote.py)
 
 
 # --- the course directory -------------------------------------------------------------------
@@ -265,9 +266,12 @@ def grade(submissions: Path, out: Path, *, assignments: list[str] | None = None,
     for warning in doctor.course_folder(out):
         log(f"WARNING: {warning}")
     with state:
+        # warm kernels: one fork server per run, importing while the course is prepared
+        zygote = None if opts.unsafe or not opts.warm else sandbox.start_zygote(out)
         try:
             return _grade_locked(submissions, out, known, assignments, opts, log, state)
         finally:
+            sandbox.stop_zygote(zygote)
             make_private(out)
 
 

@@ -24,6 +24,7 @@ launcher's process group do not reach a kernel in its own session.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import os
 import resource
@@ -59,8 +60,22 @@ def kernel_uid(run: int, index: int) -> int:
     return UID_BASE + (run % 1_000_000) * 1000 + index % 1000
 
 
+def kernel_env() -> dict[str, str]:
+    """The whole environment of a grading kernel (nothing of the grader's)."""
+    return {"HOME": "/tmp", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
+            # only bpcourse/ is mounted from the repository, so this adds nothing else
+            "PYTHONPATH": str(BPCOURSE_DIR.parent),
+            "MPLCONFIGDIR": "/tmp/mpl", "IPYTHONDIR": "/tmp/ipython", "PYTHONDONTWRITEBYTECODE": "1",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION", "autograde")}
+
+
+KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:"]
+
+
 def bwrap_argv(workdir: str, connection_file: str, *, scratch: str | None = None,
-               uid: int | None = None, connection_source: str | None = None) -> list[str]:
+               uid: int | None = None, connection_source: str | None = None,
+               command: list[str] | None = None) -> list[str]:
     """The full ``bwrap`` command that runs ipykernel for ``connection_file`` in ``workdir``.
 
     ``scratch`` (a folder made by the worker, see :func:`prepare_scratch`): its ``work`` is
@@ -70,7 +85,8 @@ def bwrap_argv(workdir: str, connection_file: str, *, scratch: str | None = None
     uid (no user namespace: files it creates belong to ``uid``, ``/etc/shadow`` is unreadable,
     RLIMIT_NPROC counts its processes); without it, bwrap runs in a user namespace as the
     (unprivileged) caller. Either way: no network at all (its own network namespace; the
-    kernel talks to its client over UNIX sockets), every mount ``nosuid``.
+    kernel talks to its client over UNIX sockets), every mount ``nosuid``. ``command``: run
+    this in the sandbox instead of ipykernel (the warm kernel's stub, :func:`warm_kernel`).
     """
     workdir = str(Path(workdir).resolve())
     args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
@@ -118,21 +134,14 @@ def bwrap_argv(workdir: str, connection_file: str, *, scratch: str | None = None
         mount("--bind", workdir, workdir)
     # the root is bwrap's own tmpfs, with the mount points in it: make it read-only too
     args += ["--chdir", workdir, "--remount-ro", "/", "--clearenv"]
-    env = {"HOME": "/tmp", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
-           # only bpcourse/ is mounted from the repository, so this adds nothing else
-           "PYTHONPATH": str(BPCOURSE_DIR.parent),
-           "MPLCONFIGDIR": "/tmp/mpl", "IPYTHONDIR": "/tmp/ipython", "PYTHONDONTWRITEBYTECODE": "1",
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION", "autograde")}
-    for key, value in env.items():
+    for key, value in kernel_env().items():
         args += ["--setenv", key, value]
     args.append("--")
     if uid is not None:   # bwrap (root, for the mounts) hands over to the kernel's own uid
         args += ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                  "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
     # No JPY_PARENT_PID: in a new PID namespace the parent poller would see ppid 1 and exit.
-    return args + [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file,
-                   "--HistoryManager.hist_file=:memory:"]
+    return args + (command or [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file, *KERNEL_ARGS])
 
 
 def prepare_scratch(scratch: Path, uid: int | None, files: list[Path] = ()) -> Path:
@@ -460,6 +469,134 @@ def verified() -> tuple[bool, str]:
     return _verified
 
 
+# --- the warm kernel (autograde/zygote.py) ---------------------------------------------------
+ZYGOTE_ENV = "BPCOURSE_ZYGOTE"      # set by `bpcourse grade` while its fork server runs: its socket
+ZYGOTE_PY = Path(__file__).with_name("zygote.py")
+STUB = ["/bin/sh", "-c", "echo ready; exec sleep infinity"]   # holds a warm kernel's sandbox open
+WARM_TIMEOUT = 60
+
+
+def start_zygote(root: Path):
+    """Start the fork server of warm kernels for the course at ``root`` and announce its socket
+    to the kernels' launchers (:data:`ZYGOTE_ENV`); the server process, or None where warm
+    kernels cannot run (not root: no uid of their own) or it failed to start (then every
+    kernel starts cold, as before). Stop it with :func:`stop_zygote`."""
+    if os.geteuid() != 0 or shutil.which("bwrap") is None:
+        return None
+    import select
+
+    folder = scratch_root(root)
+    path = folder / f"zygote-{os.getpid()}.sock"
+    private = folder / "zygote-home"          # matplotlib's font cache of the server
+    private.mkdir(mode=0o700, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    env = {**kernel_env(), "HOME": str(private), "MPLCONFIGDIR": str(private / "mpl"), "IPYTHONDIR": str(private)}
+    env.pop("PYTHONPATH")     # -I ignores it; the server puts the repository on sys.path itself
+    try:
+        proc = subprocess.Popen([sys.executable, "-I", str(ZYGOTE_PY), str(path), str(BPCOURSE_DIR.parent)],
+                                env=env, cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    except OSError:
+        return None
+    ready, _, _ = select.select([proc.stdout], [], [], WARM_TIMEOUT)
+    if not ready or proc.stdout.readline().strip() != "ready":
+        proc.kill()
+        proc.wait()
+        return None
+    os.environ[ZYGOTE_ENV] = str(path)
+    proc.bpcourse_socket = path
+    return proc
+
+
+def stop_zygote(proc) -> None:
+    os.environ.pop(ZYGOTE_ENV, None)
+    if proc is None:
+        return
+    proc.kill()
+    proc.wait()
+    for stream in (proc.stdout, proc.stderr):
+        stream.close()
+    with contextlib.suppress(FileNotFoundError):
+        proc.bpcourse_socket.unlink()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+def warm_kernel(args, connection_file: str, scratch: str, uid: int, copy: str) -> int | None:
+    """Run the kernel as a fork of the warm server in a sandbox of its own: bwrap builds it as
+    for a cold kernel, with :data:`STUB` inside, and the server's child enters it
+    (autograde/zygote.py). Returns the kernel's exit status when it is over, or None when the
+    server could not start it (nothing was run: the caller starts a cold kernel)."""
+    import json
+    import select
+    import socket
+
+    command = bwrap_argv(os.getcwd(), connection_file, scratch=scratch, uid=uid, connection_source=copy,
+                         command=STUB)
+    info_r, info_w = os.pipe()
+    command[1:1] = ["--info-fd", str(info_w)]
+    try:
+        proc = subprocess.Popen(command, pass_fds=(info_w,), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin"})
+    except OSError:
+        return None
+    finally:
+        os.close(info_w)
+    conn = None
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], WARM_TIMEOUT)
+        if not ready or proc.stdout.readline() != b"ready\n":
+            raise OSError("the sandbox did not start")
+        init = json.loads(os.read(info_r, 65536))["child-pid"]
+        stubs = _children(init)
+        if len(stubs) != 1:
+            raise OSError("no stub in the sandbox")
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.settimeout(WARM_TIMEOUT)
+        conn.connect(os.environ[ZYGOTE_ENV])
+        groups = [g for g in os.environ.get(CGROUP_ENV, "").split(os.pathsep) if g]
+        conn.sendall((json.dumps({
+            "pid": stubs[0], "uid": uid, "cgroups": groups, "workdir": str(Path(os.getcwd()).resolve()),
+            "argv": ["-f", connection_file, *KERNEL_ARGS], "env": kernel_env(),
+            "memory_mb": args.memory_mb, "cpu_seconds": args.cpu_seconds, "file_mb": MAX_FILE_MB,
+            "processes": MAX_PROCESSES}) + "\n").encode())
+        reader = conn.makefile("r", encoding="utf-8")
+        first = json.loads(reader.readline() or "{}")
+        if not first.get("started"):
+            raise OSError(first.get("error", "the warm kernel did not start"))
+    except (OSError, ValueError, KeyError):
+        proc.kill()
+        proc.wait()
+        if conn is not None:
+            conn.close()
+        return None
+    finally:
+        os.close(info_r)
+    conn.settimeout(None)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    try:
+        code = json.loads(reader.readline() or '{"exit": 1}').get("exit", 1)
+    except (OSError, ValueError):
+        code = 1
+    proc.kill()      # the sandbox's PID 1: with it goes every process the kernel started
+    proc.wait()
+    return code
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Start ipykernel inside the grading sandbox.")
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB)
@@ -483,6 +620,10 @@ def main(argv: list[str] | None = None) -> None:
     set_limits(args.memory_mb, args.cpu_seconds)
     if scratch and uid is not None and os.environ.get(CGROUP_ENV):
         join_cgroups(os.environ[CGROUP_ENV].split(os.pathsep))
+    if scratch and uid is not None and os.environ.get(ZYGOTE_ENV):
+        code = warm_kernel(args, connection_file, scratch, uid, str(copy))
+        if code is not None:
+            sys.exit(code)
     # The kernel must not hold a writable descriptor of its worker's log (inherited stdout and
     # stderr): what it has to say reaches its client as messages.
     null = os.open(os.devnull, os.O_RDWR)
